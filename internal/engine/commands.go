@@ -1,0 +1,101 @@
+package engine
+
+import "github.com/greenmall/greenmall/internal/plan"
+
+// Command is one input of the state machine (replay.md, "Commands").
+type Command interface {
+	command()
+}
+
+// Join adds a member, with an optional referrer.
+type Join struct {
+	ID          string
+	Referrer    string
+	HasReferrer bool
+}
+
+// Order settles an order at once (reward-plan.md §8): the caller sends it
+// when the order is complete and its return window has passed.
+type Order struct {
+	ID              string
+	Member          string
+	Profile         string
+	AmountFen       int64
+	Region          string
+	HasRegion       bool
+	ServicePoint    string
+	HasServicePoint bool // picked up and verified at ServicePoint
+}
+
+// Sell is a voluntary points sell of Upt µpt, or of the whole holding.
+type Sell struct {
+	Member string
+	Upt    int64
+	All    bool
+}
+
+// ServicePoint registers a pickup service point (服务点).
+type ServicePoint struct {
+	ID     string
+	Owner  string
+	Region string
+}
+
+// RegionAgent assigns an area of a tier to a member (区域代理).
+type RegionAgent struct {
+	Member string
+	Tier   string
+	Code   string // region code prefix, or a big region's name
+}
+
+// SetLevel sets a member's level by operator; "" removes it.
+type SetLevel struct {
+	Member string
+	Level  string
+}
+
+// SetShares sets a member's shareholder shares; 0 removes them.
+type SetShares struct {
+	Member string
+	Shares int64
+}
+
+// PeriodClose closes a settlement period (结算周期).
+type PeriodClose struct {
+	Period string
+}
+
+// Withdraw requests a withdrawal from the member's available balance.
+type Withdraw struct {
+	ID        string
+	Member    string
+	AmountFen int64
+}
+
+// WithdrawApprove pays a pending withdrawal out.
+type WithdrawApprove struct {
+	ID string
+}
+
+// WithdrawReject returns a pending withdrawal to the member's balance.
+type WithdrawReject struct {
+	ID string
+}
+
+// SetPlan replaces the plan from the next command on.
+type SetPlan struct {
+	Plan *plan.Plan
+}
+
+func (Join) command()            {}
+func (Order) command()           {}
+func (Sell) command()            {}
+func (ServicePoint) command()    {}
+func (RegionAgent) command()     {}
+func (SetLevel) command()        {}
+func (SetShares) command()       {}
+func (PeriodClose) command()     {}
+func (Withdraw) command()        {}
+func (WithdrawApprove) command() {}
+func (WithdrawReject) command()  {}
+func (SetPlan) command()         {}
