@@ -4,6 +4,7 @@
 package money
 
 import (
+	"fmt"
 	"math"
 	"math/bits"
 )
@@ -99,4 +100,20 @@ func Less128(a, b, c, d int64) bool {
 	h1, l1 := bits.Mul64(uint64(a), uint64(b))
 	h2, l2 := bits.Mul64(uint64(c), uint64(d))
 	return h1 < h2 || (h1 == h2 && l1 < l2)
+}
+
+// FormatYuanPerPoint formats the price poolFen/supplyUpt as yuan per point
+// with four decimals, rounded half up: for display only, never settlement.
+func FormatYuanPerPoint(poolFen, supplyUpt int64) string {
+	if supplyUpt <= 0 {
+		return "-"
+	}
+	// price in 1/10000 yuan = poolFen × 100 × 10^6 / supplyUpt
+	x := Mul3(poolFen, 100*UptPerPoint, 2).Div64(uint64(supplyUpt))
+	v, ok := x.Int64()
+	if !ok {
+		return "overflow"
+	}
+	v = (v + 1) / 2
+	return fmt.Sprintf("%d.%04d", v/10000, v%10000)
 }

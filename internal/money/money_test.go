@@ -74,3 +74,22 @@ func TestAgainstBig(t *testing.T) {
 		}
 	}
 }
+
+func TestFormatYuanPerPoint(t *testing.T) {
+	tests := []struct {
+		p, s int64
+		want string
+	}{
+		{30000, 210000000, "1.4286"},
+		{60000, 357000000, "1.6807"},
+		{90000, 481950000, "1.8674"},
+		{100, 1000000, "1.0000"},
+		{5, 10000000, "0.0050"},
+		{1, 0, "-"},
+	}
+	for _, tt := range tests {
+		if got := FormatYuanPerPoint(tt.p, tt.s); got != tt.want {
+			t.Errorf("FormatYuanPerPoint(%d, %d) = %s, want %s", tt.p, tt.s, got, tt.want)
+		}
+	}
+}
