@@ -70,8 +70,7 @@ func (e *Engine) slide(r int32) (int32, int32) {
 	rm := &e.members[r]
 	// Three frontiers (the nodes at depth i-1 of each line) in one scratch
 	// buffer: [wealth | line 1 | line 2].
-	buf := e.scratch[:0]
-	buf = append(buf, e.childAt(r, 3), rm.child1, rm.child2)
+	buf := []int32{e.childAt(r, 3), rm.child1, rm.child2}
 	f := [3][]int32{buf[0:1:1], buf[1:2:2], buf[2:3:3]}
 	var next [3][]int32
 	for {

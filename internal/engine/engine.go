@@ -135,8 +135,8 @@ type Engine struct {
 	shareTotal   int64
 	shareholders map[int32]struct{}
 
-	tx      ledger.Tx // the transaction being built; reused
-	scratch []int32
+	tx                ledger.Tx // the transaction being built; reused
+	subAll, subPeriod []int64   // period close's subtree counts; reused
 }
 
 // New returns an empty engine under plan p, which must be valid.

@@ -25,8 +25,13 @@ func (e *Engine) periodClose(c PeriodClose) error {
 	// Subtree counts over the placement tree: activation order puts parents
 	// before children, and a swap only renumbers siblings, so one reverse
 	// pass sums every subtree.
-	all := make([]int64, len(e.members))
-	period := make([]int64, len(e.members))
+	n := len(e.members)
+	if cap(e.subAll) < n {
+		e.subAll, e.subPeriod = make([]int64, n, n+n/4), make([]int64, n, n+n/4)
+	}
+	all, period := e.subAll[:n], e.subPeriod[:n]
+	clear(all)
+	clear(period)
 	for i := len(e.activated) - 1; i >= 0; i-- {
 		x := e.activated[i]
 		m := &e.members[x]

@@ -51,6 +51,9 @@ func Parse(data []byte, name string) (*Plan, error) {
 		}
 		return FromJSONValue(v)
 	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return Default(), nil // YAML would refuse a tab on a blank line
+	}
 	v, empty, err := decodeYAML(data)
 	if err != nil {
 		return nil, err
@@ -125,14 +128,14 @@ func decodeYAML(data []byte) (v any, empty bool, err error) {
 }
 
 func yamlValue(path string, n *yaml.Node) (any, error) {
-	fail := func(format string, args ...any) error {
-		return &Error{Path: path, Msg: fmt.Sprintf("YAML line %d: ", n.Line) + fmt.Sprintf(format, args...)}
+	fail := func(at *yaml.Node, format string, args ...any) error {
+		return &Error{Path: path, Msg: fmt.Sprintf("YAML line %d: ", at.Line) + fmt.Sprintf(format, args...)}
 	}
 	if n.Anchor != "" {
-		return nil, fail("anchors are not supported")
+		return nil, fail(n, "anchors are not supported")
 	}
 	if n.Style&yaml.TaggedStyle != 0 {
-		return nil, fail("tags are not supported (%s)", n.Tag)
+		return nil, fail(n, "tags are not supported (%s)", n.Tag)
 	}
 	switch n.Kind {
 	case yaml.ScalarNode:
@@ -160,10 +163,10 @@ func yamlValue(path string, n *yaml.Node) (any, error) {
 			}
 			key, ok := k.(string)
 			if !ok {
-				return nil, fail("mapping key %s is not a string (quote it)", describe(k))
+				return nil, fail(kn, "mapping key %s is not a string (quote it)", describe(k))
 			}
 			if _, dup := m[key]; dup {
-				return nil, fail("key %q repeated", key)
+				return nil, fail(kn, "key %q repeated", key)
 			}
 			v, err := yamlValue(join(path, key), n.Content[i+1])
 			if err != nil {
@@ -173,9 +176,9 @@ func yamlValue(path string, n *yaml.Node) (any, error) {
 		}
 		return m, nil
 	case yaml.AliasNode:
-		return nil, fail("aliases are not supported")
+		return nil, fail(n, "aliases are not supported")
 	default:
-		return nil, fail("unsupported YAML node")
+		return nil, fail(n, "unsupported YAML node")
 	}
 }
 
@@ -451,8 +454,12 @@ func (d *decoder) levels(path string, v any) []Level {
 		d.str(lm, path, "name", &l.Name)
 		d.int(lm, path, "diff_bp", &l.DiffBP)
 		d.int(lm, path, "dividend_share_bp", &l.DividendShareBP)
-		if cv, ok := lm["conditions"]; ok && cv != nil { // null conditions = none (rule 4)
-			l.Conditions = d.conditions(join(path, "conditions"), cv)
+		// Null and {} are both "no condition": reached only by a package or
+		// an operator (reward-plan.md §5), not a condition that always holds.
+		if cv, ok := lm["conditions"]; ok && cv != nil {
+			if m, isMap := cv.(map[string]any); !isMap || len(m) > 0 {
+				l.Conditions = d.conditions(join(path, "conditions"), cv)
+			}
 		}
 	}
 	return levels

@@ -41,11 +41,12 @@ type Level struct {
 	Name            string
 	DiffBP          int64
 	DividendShareBP int64
-	Conditions      *Conditions // nil: reached only by a package or an operator
+	Conditions      *Conditions // nil (null, omitted or {}): reached only by a package or an operator
 }
 
-// Conditions are a level's upgrade conditions; all must hold. A zero value
-// is a condition that always holds.
+// Conditions are a level's upgrade conditions; all must hold. A field left
+// at zero always holds; a level with at least one condition key given is
+// reachable by rule even when every value is zero.
 type Conditions struct {
 	SelfSpendFen  int64
 	DirectActive  int64
