@@ -7,12 +7,7 @@ func (e *Engine) activate(x int32) {
 	e.activated = append(e.activated, x)
 	ref := m.referrer
 	if ref >= 0 {
-		e.members[ref].directActive++
-		if e.rules.trackTeam {
-			for y := ref; y >= 0; y = e.members[y].referrer {
-				e.members[y].teamSize++
-			}
-		}
+		e.members[ref].directActive++ // team sizes follow in step 4
 	}
 	if ref < 0 || !e.active(ref) {
 		return // a root, for good

@@ -67,13 +67,15 @@ type member struct {
 	exits          int32
 	heapPos        int32 // position in the exit heap, -1 when not in it
 
-	selfSpend, teamSales int64
-	teamSize             int32
-	directActive         int32
-	chainOrders          int32 // chain orders ever settled by the member
-	periodOrders         int32 // chain orders settled in the current period
-	shares               int64
-	atLevel              *[9]int32 // direct referrals per level, nil when none
+	selfSpend    int64
+	directActive int32
+	chainOrders  int32 // chain orders ever settled by the member
+	periodOrders int32 // chain orders settled in the current period
+	shares       int64
+	atLevel      *[9]int32 // direct referrals per level, nil when none
+
+	lvAnc   int32  // cached nearest referral ancestor holding a level
+	lvEpoch uint32 // the lvEpoch lvAnc was found in; 0 = never
 }
 
 type servicePoint struct {
@@ -115,6 +117,7 @@ type Engine struct {
 	rules *rules
 
 	members   []member
+	team      []teamNode // beside members, same index
 	byID      map[string]int32
 	activated []int32 // members in activation order: parents before children
 
@@ -134,6 +137,9 @@ type Engine struct {
 	periods      map[string]struct{}
 	shareTotal   int64
 	shareholders map[int32]struct{}
+
+	lvEpoch uint32 // see leveledAbove
+	naive   bool   // test only: check every ancestor, walk every ancestor
 
 	tx                ledger.Tx // the transaction being built; reused
 	subAll, subPeriod []int64   // period close's subtree counts; reused
@@ -285,7 +291,9 @@ func (e *Engine) join(c Join) error {
 		id: c.ID, referrer: ref, parent: none, team: none, peerUp: none,
 		firstChild: none, nextSibling: none, child1: none, child2: none, heapPos: -1,
 	})
+	e.team = append(e.team, teamNode{ref: ref})
 	e.byID[c.ID] = idx
+	e.setWake(idx)
 	return nil
 }
 
@@ -379,6 +387,10 @@ func (e *Engine) setLevelCmd(c SetLevel) error {
 		}
 	}
 	e.setLevel(m, lv)
+	// The member (lowered) and its referrer (direct_at_level) may now meet
+	// conditions that only the next order through them will check.
+	e.force(m)
+	e.force(e.members[m].referrer)
 	return nil
 }
 
@@ -392,6 +404,9 @@ func (e *Engine) setLevel(m int32, lv uint8) {
 	e.levelCount[old]--
 	e.levelCount[lv]++
 	mm.level = lv
+	if (old == 0) != (lv == 0) {
+		e.lvEpoch++
+	}
 	if r := mm.referrer; r >= 0 {
 		rm := &e.members[r]
 		if rm.atLevel == nil {

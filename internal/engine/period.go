@@ -194,10 +194,15 @@ func (e *Engine) setPlan(p *plan.Plan) error {
 	for i := range e.members {
 		e.members[i].level = remap[e.members[i].level]
 	}
-	trackedBefore := e.rules.trackTeam
+	counted := e.rules.hasUpgrade
 	e.setRules(r)
-	if r.trackTeam && !trackedBefore {
+	if r.hasUpgrade && !counted {
 		e.recountTeams()
+	}
+	// New conditions may hold for anyone: check each member in full at the
+	// next order that walks through it, as the rule's full walk would.
+	for i := range e.team {
+		e.team[i].wakeS = 0
 	}
 	return nil
 }

@@ -113,7 +113,16 @@ func (g *scriptGen) next(e *Engine) Command {
 		p.Points.SellFeeBP = r.Int64N(3001)
 		p.Profiles["gift"].LevelPeerBP = r.Int64N(2) * 100
 		for i := range p.Levels {
-			p.Levels[i].Conditions = &plan.Conditions{DirectActive: r.Int64N(4), SelfSpendFen: r.Int64N(300000), TeamSize: r.Int64N(10)}
+			if r.IntN(5) == 0 {
+				p.Levels[i].Conditions = nil
+				continue
+			}
+			c := &plan.Conditions{DirectActive: r.Int64N(4), SelfSpendFen: r.Int64N(300000),
+				TeamSize: r.Int64N(10), TeamSalesFen: r.Int64N(3) * r.Int64N(2000000)}
+			if r.IntN(2) == 0 {
+				c.DirectAtLevel = &plan.DirectAtLevel{Level: p.Levels[r.IntN(len(p.Levels))].Code, Count: r.Int64N(3)}
+			}
+			p.Levels[i].Conditions = c
 		}
 		return SetPlan{Plan: p}
 	}
@@ -239,5 +248,47 @@ func TestPropertiesRandomScripts(t *testing.T) {
 				t.Fatal("two runs of the same script differ")
 			}
 		})
+	}
+}
+
+// TestShortcutsMatchFullWalk runs random scripts through an engine that
+// checks and walks every ancestor, as the rules read, and through the
+// normal one, whose upgrade checks and level walks take shortcuts: the
+// states must be identical after every command.
+func TestShortcutsMatchFullWalk(t *testing.T) {
+	steps := 5000
+	for seed := uint64(11); seed <= 16; seed++ {
+		g := &scriptGen{r: rand.New(rand.NewPCG(seed, 5))}
+		fast := New(plan.Default(), Options{})
+		slow := New(plan.Default(), Options{})
+		slow.naive = true
+		upgraded := 0
+		for i := 0; i < steps; i++ {
+			cmd := g.next(fast)
+			_, errF := fast.Apply(cmd)
+			_, errS := slow.Apply(cmd)
+			if (errF == nil) != (errS == nil) {
+				t.Fatalf("seed %d step %d %T: fast err %v, slow err %v", seed, i, cmd, errF, errS)
+			}
+			if i%50 == 0 || i == steps-1 {
+				a, b := snapshot(fast), snapshot(slow)
+				if !reflect.DeepEqual(a, b) {
+					for j := range a.Members {
+						if a.Members[j] != b.Members[j] {
+							t.Logf("member %d: fast %+v\nslow %+v", j, a.Members[j], b.Members[j])
+						}
+					}
+					t.Fatalf("seed %d step %d: states differ", seed, i)
+				}
+			}
+		}
+		for _, m := range snapshot(fast).Members {
+			if m.Level != "" {
+				upgraded++
+			}
+		}
+		if upgraded == 0 {
+			t.Fatalf("seed %d: nobody holds a level; the test exercises nothing", seed)
+		}
 	}
 }

@@ -10,7 +10,6 @@ type rules struct {
 	levels     []levelRule
 	levelIdx   map[string]uint8 // code → level number (1-based)
 	topDiff    int64            // highest diff_bp
-	trackTeam  bool             // some level asks for team_sales_fen or team_size
 	tiers      []tierRule
 	topRegion  int64             // highest tier rate
 	bigRegion  map[string]string // province code → big region name
@@ -58,9 +57,6 @@ func compile(p *plan.Plan) *rules {
 			if c.DirectAtLevel != nil {
 				lr.atLevel = r.levelIdx[c.DirectAtLevel.Level]
 				lr.atCount = c.DirectAtLevel.Count
-			}
-			if lr.teamSales > 0 || lr.teamSize > 0 {
-				r.trackTeam = true
 			}
 			r.hasUpgrade = true
 		}

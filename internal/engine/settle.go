@@ -61,7 +61,8 @@ func (e *Engine) settle(x int32, A int64, prof *plan.Profile, contrib, units int
 	e.post(ledger.Platform(ledger.ExternalPayments), -A, ledger.Payment)
 
 	// 1. Activation and promotion.
-	if prof.ActivatesAgent && !e.active(x) {
+	activated := prof.ActivatesAgent && !e.active(x)
+	if activated {
 		e.activate(x)
 	}
 	// 2. A level granted by the package.
@@ -123,7 +124,7 @@ func (e *Engine) settle(x int32, A int64, prof *plan.Profile, contrib, units int
 		m.chainOrders++
 		m.periodOrders++
 	}
-	e.upgrades(x, A)
+	e.upgrades(x, A, activated)
 
 	// 5. Points issue; the exit cascade runs after (in order).
 	e.post(ledger.Platform(ledger.PoolPoints), contrib, ledger.PointsPool)
@@ -231,8 +232,8 @@ func (e *Engine) payLevels(x int32, A, budget, peer int64) int64 {
 	left := budget
 	var paid int64
 	top := none
-	y := e.members[x].referrer
-	for ; y >= 0 && paid < r.topDiff; y = e.members[y].referrer {
+	y := e.leveledFrom(e.members[x].referrer)
+	for ; y >= 0 && paid < r.topDiff; y = e.leveledAbove(y) {
 		lv := e.members[y].level
 		if lv == 0 {
 			continue
@@ -253,7 +254,7 @@ func (e *Engine) payLevels(x int32, A, budget, peer int64) int64 {
 	out := budget - left
 	if peer > 0 && top >= 0 {
 		lv := e.members[top].level
-		for y := e.members[top].referrer; y >= 0; y = e.members[y].referrer {
+		for y := e.leveledAbove(top); y >= 0; y = e.leveledAbove(y) {
 			if e.members[y].level == lv {
 				e.post(e.memberAcct(y, ledger.Available), peer, ledger.LevelPeer)
 				out += peer
