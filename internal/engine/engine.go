@@ -8,6 +8,7 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/greenmall/greenmall/internal/ledger"
@@ -49,33 +50,33 @@ const none int32 = -1
 
 // member is one member's state. Members are indexed in join order; links
 // are indexes, so the state is a few flat slices rather than a pointer graph.
+// The fields an order reads of the buyer and its ancestors come first, to
+// share one cache line.
 type member struct {
-	id string
+	referrer, team, peerUp int32
+	lvAnc                  int32  // cached nearest referral ancestor holding a level
+	lvEpoch                uint32 // the lvEpoch lvAnc was found in; 0 = never
+	heapPos                int32  // position in the exit heap, -1 when not in it
+	role                   Role
+	level                  uint8 // 0 = none, else 1-based index into the plan's levels
+	unlocked               bool
+	directActive           int32
+	available, frozen      int64
+	points                 int64
+	selfSpend              int64
 
-	referrer, parent, team, peerUp int32
-	firstChild, nextSibling        int32 // placement children, newest first
-	child1, child2                 int32 // the slot-1 and slot-2 children
-	nChildren, slot                int32
+	roundC, roundO int64     // the open points round (§4)
+	chainOrders    int32     // chain orders ever settled by the member
+	periodOrders   int32     // chain orders settled in the current period
+	atLevel        *[9]int32 // direct referrals per level, nil when none
 
-	role     Role
-	level    uint8 // 0 = none, else 1-based index into the plan's levels
-	unlocked bool
-
-	available, frozen, withdrawing, points int64
-
-	roundC, roundO int64 // the open points round (§4)
-	exits          int32
-	heapPos        int32 // position in the exit heap, -1 when not in it
-
-	selfSpend    int64
-	directActive int32
-	chainOrders  int32 // chain orders ever settled by the member
-	periodOrders int32 // chain orders settled in the current period
-	shares       int64
-	atLevel      *[9]int32 // direct referrals per level, nil when none
-
-	lvAnc   int32  // cached nearest referral ancestor holding a level
-	lvEpoch uint32 // the lvEpoch lvAnc was found in; 0 = never
+	parent, slot            int32
+	nChildren               int32
+	child1, child2          int32 // the slot-1 and slot-2 children
+	firstChild, nextSibling int32 // placement children, newest first
+	exits                   int32
+	withdrawing, shares     int64
+	id                      string
 }
 
 type servicePoint struct {
@@ -127,7 +128,7 @@ type Engine struct {
 	supply     int64
 	refPool    int64
 	refSupply  int64
-	exitHeap   []int32
+	exitHeap   []heapEntry
 	levelCount []int64 // members per level number (index 0 unused)
 
 	orders       map[string]struct{}
@@ -139,6 +140,7 @@ type Engine struct {
 	shareholders map[int32]struct{}
 
 	lvEpoch uint32 // see leveledAbove
+	forced  int    // members whose conditions must be checked at the next order below them
 	naive   bool   // test only: check every ancestor, walk every ancestor
 
 	tx                ledger.Tx // the transaction being built; reused
@@ -291,7 +293,7 @@ func (e *Engine) join(c Join) error {
 		id: c.ID, referrer: ref, parent: none, team: none, peerUp: none,
 		firstChild: none, nextSibling: none, child1: none, child2: none, heapPos: -1,
 	})
-	e.team = append(e.team, teamNode{ref: ref})
+	e.team = append(e.team, teamNode{ref: ref, wakeS: math.MaxInt64})
 	e.byID[c.ID] = idx
 	e.setWake(idx)
 	return nil

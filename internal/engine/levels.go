@@ -26,11 +26,23 @@ type teamNode struct {
 // the referrer of anyone just upgraded, and members woken by a threshold or
 // forced. The others' conditions cannot hold (see docs/engine.md).
 func (e *Engine) upgrades(x int32, A int64, activated bool) {
-	if !e.rules.hasUpgrade {
-		return // team counters lapse; setPlan recounts them when needed
+	r := e.rules
+	if !r.hasUpgrade {
+		return
 	}
 	cascade := e.upgrade(x)
 	e.setWake(x)
+	if !r.teamRules && e.forced == 0 && !e.naive {
+		// No team thresholds and nobody forced: only the referrer (its
+		// direct counts moved) and the referrers of the upgraded can
+		// newly meet their conditions.
+		cascade = true
+		for y := e.team[x].ref; y >= 0 && cascade; y = e.team[y].ref {
+			cascade = e.upgrade(y)
+			e.setWake(y)
+		}
+		return
+	}
 	near := true
 	var size int32
 	if activated {
@@ -38,8 +50,10 @@ func (e *Engine) upgrades(x int32, A int64, activated bool) {
 	}
 	for y := e.team[x].ref; y >= 0; {
 		n := &e.team[y]
-		n.sales += A
-		n.size += size
+		if r.teamRules {
+			n.sales += A
+			n.size += size
+		}
 		if near || cascade || n.sales >= n.wakeS || n.size >= n.wakeZ || e.naive {
 			cascade = e.upgrade(y)
 			e.setWake(y)
@@ -76,6 +90,9 @@ func (e *Engine) upgrade(y int32) bool {
 // team_size above its counters among the levels it could still reach.
 func (e *Engine) setWake(y int32) {
 	t := &e.team[y]
+	if t.wakeS == 0 {
+		e.forced--
+	}
 	t.wakeS, t.wakeZ = math.MaxInt64, math.MaxInt32
 	levels := e.rules.levels
 	for lv := int(e.members[y].level); lv < len(levels); lv++ {
@@ -95,8 +112,9 @@ func (e *Engine) setWake(y int32) {
 // force makes y's conditions be checked in full at the next order that
 // walks through it.
 func (e *Engine) force(y int32) {
-	if y >= 0 {
+	if y >= 0 && e.team[y].wakeS != 0 {
 		e.team[y].wakeS = 0
+		e.forced++
 	}
 }
 
@@ -113,8 +131,8 @@ func (e *Engine) directAtLevel(m *member, lv uint8) int64 {
 }
 
 // recountTeams rebuilds team sales and sizes from scratch (they lapse while
-// no level has conditions): a referrer joins before its referrals, so one
-// pass in reverse join order sums every subtree.
+// no level has team conditions): a referrer joins before its referrals, so
+// one pass in reverse join order sums every subtree.
 func (e *Engine) recountTeams() {
 	for i := range e.team {
 		e.team[i].sales, e.team[i].size = 0, 0

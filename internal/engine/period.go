@@ -194,15 +194,15 @@ func (e *Engine) setPlan(p *plan.Plan) error {
 	for i := range e.members {
 		e.members[i].level = remap[e.members[i].level]
 	}
-	counted := e.rules.hasUpgrade
+	counted := e.rules.hasUpgrade && e.rules.teamRules
 	e.setRules(r)
-	if r.hasUpgrade && !counted {
+	if r.hasUpgrade && r.teamRules && !counted {
 		e.recountTeams()
 	}
 	// New conditions may hold for anyone: check each member in full at the
 	// next order that walks through it, as the rule's full walk would.
 	for i := range e.team {
-		e.team[i].wakeS = 0
+		e.force(int32(i))
 	}
 	return nil
 }

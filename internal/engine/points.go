@@ -26,11 +26,7 @@ func (e *Engine) issue(x int32, A, u int64) {
 	m := &e.members[x]
 	m.roundC += A
 	m.roundO += u
-	if m.heapPos < 0 {
-		e.heapPush(x)
-	} else {
-		e.heapFix(int(m.heapPos))
-	}
+	e.heapSet(x)
 }
 
 func (e *Engine) sell(c Sell) error {
@@ -89,7 +85,7 @@ func (e *Engine) cascade() {
 		return
 	}
 	for len(e.exitHeap) > 0 {
-		x := e.exitHeap[0]
+		x := e.exitHeap[0].x
 		m := &e.members[x]
 		P, S := e.accounts[ledger.PoolPoints], e.supply
 		if money.Mul3(m.roundO, P, money.BP).Cmp(money.Mul3(mult, m.roundC, S)) < 0 {
@@ -102,26 +98,30 @@ func (e *Engine) cascade() {
 }
 
 // The exit heap is a binary min-heap of members with an open round, by
-// trigger price C/O, ties by join order; heapPos indexes into it.
+// trigger price C/O, ties by join order; heapPos indexes into it. Entries
+// carry their key, so a sift reads only the heap, not the members.
+type heapEntry struct {
+	c, o int64
+	x    int32
+}
 
 func (e *Engine) heapLess(i, j int) bool {
-	a, b := e.exitHeap[i], e.exitHeap[j]
-	ma, mb := &e.members[a], &e.members[b]
+	a, b := &e.exitHeap[i], &e.exitHeap[j]
 	// C_a/O_a < C_b/O_b  ⇔  C_a·O_b < C_b·O_a
-	if money.Less128(ma.roundC, mb.roundO, mb.roundC, ma.roundO) {
+	if money.Less128(a.c, b.o, b.c, a.o) {
 		return true
 	}
-	if money.Less128(mb.roundC, ma.roundO, ma.roundC, mb.roundO) {
+	if money.Less128(b.c, a.o, a.c, b.o) {
 		return false
 	}
-	return a < b
+	return a.x < b.x
 }
 
 func (e *Engine) heapSwap(i, j int) {
 	h := e.exitHeap
 	h[i], h[j] = h[j], h[i]
-	e.members[h[i]].heapPos = int32(i)
-	e.members[h[j]].heapPos = int32(j)
+	e.members[h[i].x].heapPos = int32(i)
+	e.members[h[j].x].heapPos = int32(j)
 }
 
 func (e *Engine) heapUp(i int) {
@@ -156,14 +156,20 @@ func (e *Engine) heapDown(i int) bool {
 	return i > start
 }
 
-func (e *Engine) heapPush(x int32) {
-	e.exitHeap = append(e.exitHeap, x)
-	i := len(e.exitHeap) - 1
-	e.members[x].heapPos = int32(i)
-	e.heapUp(i)
-}
-
-func (e *Engine) heapFix(i int) {
+// heapSet files x under its current round, or re-files it after the round
+// changed.
+func (e *Engine) heapSet(x int32) {
+	m := &e.members[x]
+	ent := heapEntry{c: m.roundC, o: m.roundO, x: x}
+	if m.heapPos < 0 {
+		e.exitHeap = append(e.exitHeap, ent)
+		i := len(e.exitHeap) - 1
+		m.heapPos = int32(i)
+		e.heapUp(i)
+		return
+	}
+	i := int(m.heapPos)
+	e.exitHeap[i] = ent
 	if !e.heapDown(i) {
 		e.heapUp(i)
 	}
@@ -171,13 +177,13 @@ func (e *Engine) heapFix(i int) {
 
 func (e *Engine) heapRemove(i int) {
 	n := len(e.exitHeap) - 1
-	x := e.exitHeap[i]
+	x := e.exitHeap[i].x
 	if i != n {
 		e.heapSwap(i, n)
 	}
 	e.exitHeap = e.exitHeap[:n]
 	e.members[x].heapPos = -1
-	if i != n {
-		e.heapFix(i)
+	if i != n && !e.heapDown(i) {
+		e.heapUp(i)
 	}
 }

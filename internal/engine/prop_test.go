@@ -117,8 +117,10 @@ func (g *scriptGen) next(e *Engine) Command {
 				p.Levels[i].Conditions = nil
 				continue
 			}
-			c := &plan.Conditions{DirectActive: r.Int64N(4), SelfSpendFen: r.Int64N(300000),
-				TeamSize: r.Int64N(10), TeamSalesFen: r.Int64N(3) * r.Int64N(2000000)}
+			c := &plan.Conditions{DirectActive: r.Int64N(4), SelfSpendFen: r.Int64N(300000)}
+			if g.n%3 > 0 { // a third of the plans have no team conditions
+				c.TeamSize, c.TeamSalesFen = r.Int64N(10), r.Int64N(3)*r.Int64N(2000000)
+			}
 			if r.IntN(2) == 0 {
 				c.DirectAtLevel = &plan.DirectAtLevel{Level: p.Levels[r.IntN(len(p.Levels))].Code, Count: r.Int64N(3)}
 			}
@@ -164,6 +166,15 @@ func checkInvariants(t *testing.T, e *Engine, step int) {
 	})
 	if fen != 0 || upt != 0 {
 		t.Fatalf("step %d: accounts do not sum to zero: fen %d, µpt %d", step, fen, upt)
+	}
+	forced := 0
+	for _, n := range e.team {
+		if n.wakeS == 0 {
+			forced++
+		}
+	}
+	if forced != e.forced {
+		t.Fatalf("step %d: %d members forced, counted %d", step, forced, e.forced)
 	}
 	pool := e.Pool()
 	if held != pool.SupplyUpt {

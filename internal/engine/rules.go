@@ -16,6 +16,7 @@ type rules struct {
 	spillover  bool
 	swap       bool
 	hasUpgrade bool // some level can be reached by its conditions
+	teamRules  bool // some level asks for team_sales_fen or team_size
 }
 
 type levelRule struct {
@@ -59,6 +60,7 @@ func compile(p *plan.Plan) *rules {
 				lr.atCount = c.DirectAtLevel.Count
 			}
 			r.hasUpgrade = true
+			r.teamRules = r.teamRules || lr.teamSales > 0 || lr.teamSize > 0
 		}
 		if l.DiffBP > r.topDiff {
 			r.topDiff = l.DiffBP
