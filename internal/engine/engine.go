@@ -389,10 +389,10 @@ func (e *Engine) setLevelCmd(c SetLevel) error {
 		}
 	}
 	e.setLevel(m, lv)
-	// The member (lowered) and its referrer (direct_at_level) may now meet
-	// conditions that only the next order through them will check.
-	e.force(m)
-	e.force(e.members[m].referrer)
+	// The member (if lowered) and its referrer (direct_at_level) may now
+	// meet conditions; only the next order through them upgrades them.
+	e.recheck(m)
+	e.recheck(e.members[m].referrer)
 	return nil
 }
 

@@ -68,6 +68,16 @@ func (e *Engine) upgrades(x int32, A int64, activated bool) {
 // upgrade raises y to the highest level whose own conditions hold (details
 // 5.6), if that is above its level, and reports whether it did.
 func (e *Engine) upgrade(y int32) bool {
+	if lv := e.reachable(y); lv > 0 {
+		e.setLevel(y, lv)
+		return true
+	}
+	return false
+}
+
+// reachable returns the highest level above y's own whose conditions all
+// hold, or 0.
+func (e *Engine) reachable(y int32) uint8 {
 	r := e.rules
 	m := &e.members[y]
 	t := &e.team[y]
@@ -80,10 +90,23 @@ func (e *Engine) upgrade(y int32) bool {
 		if l.atLevel > 0 && e.directAtLevel(m, l.atLevel) < l.atCount {
 			continue
 		}
-		e.setLevel(y, uint8(lv))
-		return true
+		return uint8(lv)
 	}
-	return false
+	return 0
+}
+
+// recheck is for a member whose conditions changed outside a settlement
+// (set_level, a plan change), where nobody is upgraded: one that now meets
+// them is forced, to take its level at the next order at or below it.
+func (e *Engine) recheck(y int32) {
+	if y < 0 {
+		return
+	}
+	if e.rules.hasUpgrade && e.reachable(y) > 0 {
+		e.force(y)
+	} else {
+		e.setWake(y)
+	}
 }
 
 // setWake sets y's next team thresholds: the lowest team_sales_fen and

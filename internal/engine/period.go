@@ -199,10 +199,10 @@ func (e *Engine) setPlan(p *plan.Plan) error {
 	if r.hasUpgrade && r.teamRules && !counted {
 		e.recountTeams()
 	}
-	// New conditions may hold for anyone: check each member in full at the
-	// next order that walks through it, as the rule's full walk would.
+	// New conditions may hold for anyone: who meets them takes its level
+	// at the next order that walks through it, as the rule's full walk would.
 	for i := range e.team {
-		e.force(int32(i))
+		e.recheck(int32(i))
 	}
 	return nil
 }
