@@ -26,11 +26,11 @@ type population struct {
 // member who refers more is more likely to refer again), so a few members
 // bring thousands and most bring none. With deep set, each member refers
 // the next: a chain n deep.
-func buildPopulation(n int, deep bool) *population {
+func buildPopulation(p *plan.Plan, n int, deep bool) *population {
 	runtime.GC()
 	var before runtime.MemStats
 	runtime.ReadMemStats(&before)
-	e := New(plan.Default(), Options{SkipOrderIDs: true})
+	e := New(p, Options{SkipOrderIDs: true})
 	rng := rand.New(rand.NewPCG(7, 11))
 	// endpoints holds one entry per member plus one per referral it made:
 	// sampling it uniformly is preferential attachment.
@@ -110,7 +110,7 @@ func (p *population) run(b *testing.B, pick func() int) {
 //
 //	go test -run '^$' -bench Settle1M -benchtime 2000000x ./internal/engine/
 func BenchmarkSettle1M(b *testing.B) {
-	popOnce.Do(func() { popLarge = buildPopulation(1_000_000, false) })
+	popOnce.Do(func() { popLarge = buildPopulation(plan.Default(), 1_000_000, false) })
 	p := popLarge
 	p.run(b, func() int { return p.rng.IntN(p.n) })
 }
@@ -120,6 +120,22 @@ func BenchmarkSettle1M(b *testing.B) {
 //
 //	go test -run '^$' -bench DeepChain -benchtime 20000x ./internal/engine/
 func BenchmarkDeepChain(b *testing.B) {
-	p := buildPopulation(100_000, true)
+	p := buildPopulation(plan.Default(), 100_000, true)
+	p.run(b, func() int { return p.n - 1 - p.rng.IntN(10) })
+}
+
+// BenchmarkDeepChainNoTeamRules is BenchmarkDeepChain under the default
+// plan less its team_size and team_sales_fen conditions: then no rule needs
+// every ancestor, and an order costs the same at any depth.
+//
+//	go test -run '^$' -bench DeepChainNoTeamRules -benchtime 1000000x ./internal/engine/
+func BenchmarkDeepChainNoTeamRules(b *testing.B) {
+	pl := plan.Default()
+	for i := range pl.Levels {
+		if c := pl.Levels[i].Conditions; c != nil {
+			c.TeamSize, c.TeamSalesFen = 0, 0
+		}
+	}
+	p := buildPopulation(pl, 100_000, true)
 	p.run(b, func() int { return p.n - 1 - p.rng.IntN(10) })
 }
