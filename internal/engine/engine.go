@@ -109,6 +109,9 @@ type Options struct {
 	// unique, for callers (the server) whose store already guarantees it; it
 	// saves the memory of one map entry per order.
 	SkipOrderIDs bool
+	// KeepTransactions keeps a copy of every transaction, for
+	// Transactions; off, the caller takes each one from Apply's Result.
+	KeepTransactions bool
 }
 
 // Engine is the settlement state machine. It is not safe for concurrent use:
@@ -143,8 +146,10 @@ type Engine struct {
 	forced  int    // members whose conditions must be checked at the next order below them
 	naive   bool   // test only: check every ancestor, walk every ancestor
 
-	tx                ledger.Tx // the transaction being built; reused
-	subAll, subPeriod []int64   // period close's subtree counts; reused
+	seq               int64       // accepted commands so far
+	tx                ledger.Tx   // the transaction being built; reused
+	kept              []ledger.Tx // with Options.KeepTransactions
+	subAll, subPeriod []int64     // period close's subtree counts; reused
 }
 
 // New returns an empty engine under plan p, which must be valid.
@@ -212,8 +217,17 @@ func (e *Engine) Apply(cmd Command) (Result, error) {
 		e.tx.Postings = e.tx.Postings[:0]
 		return Result{}, err
 	}
+	e.seq++
+	e.tx.Seq = e.seq
+	if e.opts.KeepTransactions && len(e.tx.Postings) > 0 {
+		e.kept = append(e.kept, e.tx.Clone())
+	}
 	return Result{Tx: &e.tx}, nil
 }
+
+// Transactions returns every transaction that moved money or points, in
+// order, when the engine keeps them (Options.KeepTransactions).
+func (e *Engine) Transactions() []ledger.Tx { return e.kept }
 
 // post moves amount onto account a (and nothing else: callers post both
 // sides). Balances are kept here, next to the postings, so they cannot drift.

@@ -34,7 +34,7 @@ func (e *Engine) mustMember(t *testing.T, id string) MemberView {
 // TestBusinessModelExample walks the business model's worked example (the
 // golden seed, shared/spec/golden/README.md) with the numbers spelled out.
 func TestBusinessModelExample(t *testing.T) {
-	e := New(plan.Default(), Options{})
+	e := New(plan.Default(), Options{KeepTransactions: true})
 	join := func(i int) {
 		c := Join{ID: fmt.Sprintf("m%d", i)}
 		if i > 1 {
@@ -143,5 +143,23 @@ func TestBusinessModelExample(t *testing.T) {
 	mustApply(t, e, Sell{Member: "m3", All: true})
 	if m := e.mustMember(t, "m3"); m.Available-m3.Available != 142947 || m.RoundOUpt != 0 || m.RoundCFen != 0 || m.Exits != 0 {
 		t.Fatalf("m3 after selling all 124950000 µpt: paid %d, want 142947; %+v", m.Available-m3.Available, m)
+	}
+
+	// The transaction list: one balanced transaction per order and sell
+	// (joins move nothing), numbered by accepted command.
+	txs := e.Transactions()
+	if len(txs) != 2965+2 {
+		t.Fatalf("%d transactions, want 2967", len(txs))
+	}
+	for i, tx := range txs {
+		if err := tx.Check(); err != nil {
+			t.Fatalf("transaction %d: %v", i, err)
+		}
+		if i > 0 && tx.Seq <= txs[i-1].Seq {
+			t.Fatalf("transactions out of order at %d", i)
+		}
+	}
+	if last := txs[len(txs)-1]; last.Seq != 2*2965+2 {
+		t.Fatalf("last transaction is command %d, want %d", last.Seq, 2*2965+2)
 	}
 }

@@ -132,6 +132,7 @@ type Posting struct {
 
 // Tx is one balanced transaction: the postings of one accepted command.
 type Tx struct {
+	Seq      int64 // the command's number among the accepted ones, from 1
 	Postings []Posting
 }
 
@@ -154,5 +155,5 @@ func (t *Tx) Check() error {
 
 // Clone returns a copy that does not share the postings' storage.
 func (t *Tx) Clone() Tx {
-	return Tx{Postings: append([]Posting(nil), t.Postings...)}
+	return Tx{Seq: t.Seq, Postings: append([]Posting(nil), t.Postings...)}
 }
