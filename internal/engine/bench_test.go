@@ -15,6 +15,7 @@ import (
 // and bought the gift package, and the heap bytes it holds per member.
 type population struct {
 	e         *Engine
+	ids       []string // member ids by index, as a server holds them
 	n         int
 	perMember float64
 	rng       *rand.Rand
@@ -60,7 +61,11 @@ func buildPopulation(p *plan.Plan, n int, deep bool) *population {
 	runtime.GC()
 	var after runtime.MemStats
 	runtime.ReadMemStats(&after)
-	return &population{e: e, n: n, rng: rng, perMember: float64(after.HeapAlloc-before.HeapAlloc) / float64(n)}
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = e.Member(int32(i)).ID
+	}
+	return &population{e: e, ids: ids, n: n, rng: rng, perMember: float64(after.HeapAlloc-before.HeapAlloc) / float64(n)}
 }
 
 var (
@@ -75,7 +80,7 @@ var (
 func (p *population) mixCommand(pick func() int) Command {
 	p.seq++
 	k := p.seq % 1000
-	m := "u" + strconv.Itoa(pick())
+	m := p.ids[pick()]
 	id := "b" + strconv.Itoa(p.seq)
 	switch {
 	case p.seq%1_000_000 == 0:
