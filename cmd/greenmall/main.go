@@ -3,11 +3,11 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 
 	"github.com/greenmall/greenmall/internal/replay"
 )
@@ -62,9 +62,13 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "greenmall replay: %v\n", err)
 		return 2
 	}
-	out, err := replay.Run(planData, filepath.Base(*planFile), script)
+	out, err := replay.Run(planData, *planFile, script)
 	if err != nil {
-		fmt.Fprintf(stderr, "greenmall replay: %s: %v\n", fs.Arg(0), err)
+		if se := (*replay.ScriptError)(nil); errors.As(err, &se) {
+			fmt.Fprintf(stderr, "greenmall replay: %s: %v\n", fs.Arg(0), err)
+		} else {
+			fmt.Fprintf(stderr, "greenmall replay: %v\n", err)
+		}
 		return 2
 	}
 	if _, err := stdout.Write(out); err != nil {

@@ -31,7 +31,7 @@ func TestReplayCommand(t *testing.T) {
 	}{
 		{"default plan", []string{"replay", good}, 0, `"line":2`, ""},
 		{"plan flag", []string{"replay", "--plan", plan, good}, 0, `"m1"`, ""},
-		{"unreadable line", []string{"replay", bad}, 2, "", "line 2"},
+		{"unreadable line", []string{"replay", bad}, 2, "", "bad.jsonl: line 2"},
 		{"invalid plan", []string{"replay", "--plan", badPlan, good}, 2, "", "dead_line_policy"},
 		{"missing script", []string{"replay", filepath.Join(dir, "nope.jsonl")}, 2, "", "nope.jsonl"},
 		{"no script", []string{"replay"}, 2, "", "usage"},

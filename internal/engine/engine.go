@@ -137,6 +137,7 @@ type Engine struct {
 	orders       map[string]struct{}
 	servicePts   map[string]servicePoint
 	areas        map[areaKey]int32
+	tierAgents   [len(tierNames)]int // areas assigned per tier, to skip empty tiers
 	withdrawals  map[string]*withdrawal
 	periods      map[string]struct{}
 	shareTotal   int64
@@ -365,6 +366,7 @@ func (e *Engine) regionAgent(c RegionAgent) error {
 		return reject("region agent %s: %s %s already has agent %s", c.Member, c.Tier, c.Code, e.members[holder].id)
 	}
 	e.areas[k] = m
+	e.tierAgents[tierKind(c.Tier)]++
 	return nil
 }
 

@@ -31,11 +31,24 @@ type levelRule struct {
 
 type tierRule struct {
 	name   string
+	kind   int // index into tierNames
 	digits int // 9, 6, 4, 2; 0 for bigregion
 	rate   int64
 }
 
-var tierDigits = map[string]int{"street": 9, "district": 6, "city": 4, "province": 2, "bigregion": 0}
+var (
+	tierNames  = [...]string{"street", "district", "city", "province", "bigregion"}
+	tierDigits = map[string]int{"street": 9, "district": 6, "city": 4, "province": 2, "bigregion": 0}
+)
+
+func tierKind(name string) int {
+	for i, n := range tierNames {
+		if n == name {
+			return i
+		}
+	}
+	return -1
+}
 
 func compile(p *plan.Plan) *rules {
 	r := &rules{
@@ -68,7 +81,7 @@ func compile(p *plan.Plan) *rules {
 		r.levels = append(r.levels, lr)
 	}
 	for _, t := range p.Regions.Tiers {
-		r.tiers = append(r.tiers, tierRule{name: t.Tier, digits: tierDigits[t.Tier], rate: t.RateBP})
+		r.tiers = append(r.tiers, tierRule{name: t.Tier, kind: tierKind(t.Tier), digits: tierDigits[t.Tier], rate: t.RateBP})
 		if t.RateBP > r.topRegion {
 			r.topRegion = t.RateBP
 		}

@@ -197,6 +197,9 @@ func (e *Engine) payRegion(A, budget int64, z string) int64 {
 			break
 		}
 		t := &r.tiers[i]
+		if e.tierAgents[t.kind] == 0 {
+			continue
+		}
 		var code string
 		if t.digits == 0 {
 			name, ok := r.bigRegion[z[:2]]

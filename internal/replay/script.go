@@ -23,6 +23,16 @@ type Line struct {
 	Err error
 }
 
+// ScriptError says which line makes a script unreadable.
+type ScriptError struct {
+	Line int
+	Err  error
+}
+
+func (e *ScriptError) Error() string { return fmt.Sprintf("line %d: %v", e.Line, e.Err) }
+
+func (e *ScriptError) Unwrap() error { return e.Err }
+
 // ParseScript splits a script into lines and decodes each. It fails only
 // when the script is unreadable (a line that is not a JSON object), which
 // makes the whole replay fail (details.md, replay rule 1).
@@ -42,7 +52,7 @@ func ParseScript(script []byte) ([]Line, error) {
 		}
 		obj, err := decodeObject(raw)
 		if err != nil {
-			return nil, fmt.Errorf("line %d: %w", num, err)
+			return nil, &ScriptError{Line: num, Err: err}
 		}
 		cmd, err := Decode(obj)
 		lines = append(lines, Line{Num: num, Cmd: cmd, Err: err})
