@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -181,6 +182,11 @@ func FuzzParseScript(f *testing.F) {
 	f.Add([]byte(`{"op": "sell", "member": "m1", "all": true}`))
 	f.Add([]byte(`{"op": "period_close", "period": 7}` + "\n\n" + `{"op": "plan", "plan": {"chain": {"dead_line_policy": "swap"}}}`))
 	f.Add([]byte(`{"op": "withdraw", "id": "w", "member": "m", "amount_fen": 1}`))
+	seed, err := os.ReadFile("testdata/sections/chain_splits.jsonl")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(seed)
 	f.Fuzz(func(t *testing.T, script []byte) {
 		lines, err := ParseScript(script)
 		if err != nil {
@@ -195,8 +201,23 @@ func FuzzParseScript(f *testing.F) {
 		if err != nil {
 			t.Fatalf("a parsed script failed to run: %v", err)
 		}
-		if !json.Valid(out) {
-			t.Fatalf("invalid output JSON")
+		var o Output
+		if err := json.Unmarshal(out, &o); err != nil {
+			t.Fatalf("invalid output JSON: %v", err)
+		}
+		var fen, upt int64
+		for name, b := range o.Accounts {
+			if (strings.HasSuffix(name, ":points") && name != "pool:points") || name == "points:issued" {
+				upt += b
+			} else {
+				fen += b
+			}
+			if b < 0 && name != "external:payments" && name != "points:issued" {
+				t.Fatalf("%s is negative: %d", name, b)
+			}
+		}
+		if fen != 0 || upt != 0 {
+			t.Fatalf("accounts do not balance: fen %d, µpt %d", fen, upt)
 		}
 	})
 }
