@@ -12,11 +12,29 @@ import (
 	"github.com/greenmall/greenmall/internal/replay"
 )
 
-const usage = `usage: greenmall <command> [flags]
+// subcommand is one of greenmall's commands. Each lives in its own file and
+// registers itself in init, so commands stay independent of each other.
+type subcommand struct {
+	name    string
+	summary string // one usage line, shown by help
+	run     func(args []string, stdout, stderr io.Writer) int
+}
 
-commands:
-  replay [--plan PLAN.yaml] SCRIPT.jsonl   replay a script, print the final state as JSON
-`
+var commands []subcommand
+
+func register(c subcommand) { commands = append(commands, c) }
+
+func init() {
+	register(subcommand{"replay", "replay [--plan PLAN.yaml] SCRIPT.jsonl   replay a script, print the final state as JSON", runReplay})
+}
+
+func usage() string {
+	s := "usage: greenmall <command> [flags]\n\ncommands:\n"
+	for _, c := range commands {
+		s += "  " + c.summary + "\n"
+	}
+	return s
+}
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
@@ -24,17 +42,20 @@ func main() {
 
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+		fmt.Fprint(stderr, usage())
 		return 2
 	}
+	for _, c := range commands {
+		if c.name == args[0] {
+			return c.run(args[1:], stdout, stderr)
+		}
+	}
 	switch args[0] {
-	case "replay":
-		return runReplay(args[1:], stdout, stderr)
 	case "-h", "--help", "help":
-		fmt.Fprint(stdout, usage)
+		fmt.Fprint(stdout, usage())
 		return 0
 	}
-	fmt.Fprintf(stderr, "greenmall: unknown command %q\n%s", args[0], usage)
+	fmt.Fprintf(stderr, "greenmall: unknown command %q\n%s", args[0], usage())
 	return 2
 }
 

@@ -25,6 +25,28 @@ type Order struct {
 	HasRegion       bool
 	ServicePoint    string
 	HasServicePoint bool // picked up and verified at ServicePoint
+	// Escrowed orders were paid earlier by a Pay: their money comes out of
+	// platform:escrow instead of external:payments.
+	Escrowed bool
+}
+
+// Pay takes an order's payment into platform:escrow until the order settles
+// or is refunded: from the member's available balance (FromWallet) or from
+// outside (external:payments). The platform server sends it; scripts do not.
+type Pay struct {
+	Order      string // for messages only: the platform tracks orders
+	Member     string
+	AmountFen  int64
+	FromWallet bool
+}
+
+// Refund returns an escrowed payment: to the member's available balance
+// (ToWallet) or back outside.
+type Refund struct {
+	Order     string
+	Member    string
+	AmountFen int64
+	ToWallet  bool
 }
 
 // Sell is a voluntary points sell of Upt µpt, or of the whole holding.
@@ -70,6 +92,7 @@ type Withdraw struct {
 	ID        string
 	Member    string
 	AmountFen int64
+	FeeFen    int64 // kept in platform:fees when the withdrawal is paid; 0 in scripts
 }
 
 // WithdrawApprove pays a pending withdrawal out.
@@ -90,6 +113,8 @@ type SetPlan struct {
 func (Join) command()            {}
 func (Order) command()           {}
 func (Sell) command()            {}
+func (Pay) command()             {}
+func (Refund) command()          {}
 func (ServicePoint) command()    {}
 func (RegionAgent) command()     {}
 func (SetLevel) command()        {}

@@ -100,6 +100,7 @@ const (
 type withdrawal struct {
 	member int32
 	amount int64
+	fee    int64
 	state  withdrawalState
 }
 
@@ -193,6 +194,10 @@ func (e *Engine) Apply(cmd Command) (Result, error) {
 		err = e.order(c)
 	case Sell:
 		err = e.sell(c)
+	case Pay:
+		err = e.pay(c)
+	case Refund:
+		err = e.refund(c)
 	case ServicePoint:
 		err = e.servicePoint(c)
 	case RegionAgent:
@@ -456,7 +461,10 @@ func (e *Engine) withdraw(c Withdraw) error {
 	if avail := e.members[m].available; c.AmountFen > avail {
 		return reject("withdraw %q: %d fen exceeds available %d fen", c.ID, c.AmountFen, avail)
 	}
-	e.withdrawals[c.ID] = &withdrawal{member: m, amount: c.AmountFen}
+	if c.FeeFen < 0 || c.FeeFen >= c.AmountFen {
+		return reject("withdraw %q: fee %d fen is outside 0..amount-1", c.ID, c.FeeFen)
+	}
+	e.withdrawals[c.ID] = &withdrawal{member: m, amount: c.AmountFen, fee: c.FeeFen}
 	e.post(e.memberAcct(m, ledger.Available), -c.AmountFen, ledger.WithdrawRequest)
 	e.post(e.memberAcct(m, ledger.Withdrawing), c.AmountFen, ledger.WithdrawRequest)
 	return nil
@@ -470,11 +478,49 @@ func (e *Engine) withdrawEnd(id string, approve bool) error {
 	e.post(e.memberAcct(w.member, ledger.Withdrawing), -w.amount, ledger.WithdrawPaid)
 	if approve {
 		w.state = wdApproved
-		e.post(ledger.Platform(ledger.ExternalWithdrawals), w.amount, ledger.WithdrawPaid)
+		e.post(ledger.Platform(ledger.ExternalWithdrawals), w.amount-w.fee, ledger.WithdrawPaid)
+		e.post(ledger.Platform(ledger.PlatformFees), w.fee, ledger.WithdrawFee)
 	} else {
 		w.state = wdRejected
 		e.tx.Postings[len(e.tx.Postings)-1].Reason = ledger.WithdrawReject
 		e.post(e.memberAcct(w.member, ledger.Available), w.amount, ledger.WithdrawReject)
 	}
+	return nil
+}
+
+func (e *Engine) pay(c Pay) error {
+	m, err := e.lookup("pay order "+c.Order, c.Member)
+	if err != nil {
+		return err
+	}
+	if c.AmountFen < 1 || c.AmountFen > MaxAmountFen {
+		return reject("pay order %q: amount %d fen is outside 1..10^12", c.Order, c.AmountFen)
+	}
+	from := ledger.Platform(ledger.ExternalPayments)
+	if c.FromWallet {
+		if avail := e.members[m].available; c.AmountFen > avail {
+			return reject("pay order %q: %d fen exceeds available %d fen", c.Order, c.AmountFen, avail)
+		}
+		from = e.memberAcct(m, ledger.Available)
+	}
+	e.post(from, -c.AmountFen, ledger.Payment)
+	e.post(ledger.Platform(ledger.PlatformEscrow), c.AmountFen, ledger.Payment)
+	return nil
+}
+
+func (e *Engine) refund(c Refund) error {
+	m, err := e.lookup("refund order "+c.Order, c.Member)
+	if err != nil {
+		return err
+	}
+	if c.AmountFen < 1 || c.AmountFen > e.accounts[ledger.PlatformEscrow] {
+		return reject("refund order %q: amount %d fen is not held in escrow", c.Order, c.AmountFen)
+	}
+	to := ledger.Platform(ledger.ExternalPayments)
+	if c.ToWallet {
+		to = e.memberAcct(m, ledger.Available)
+	}
+	e.post(ledger.Platform(ledger.PlatformEscrow), -c.AmountFen, ledger.Refund)
+	e.post(to, c.AmountFen, ledger.Refund)
 	return nil
 }

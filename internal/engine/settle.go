@@ -46,19 +46,26 @@ func (e *Engine) order(c Order) error {
 	if !ok || e.supply > (1<<63-1)-units || e.accounts[ledger.PoolPoints] > (1<<63-1)-contrib {
 		return reject("order %q: points issue overflows the pool", c.ID)
 	}
+	from := ledger.ExternalPayments
+	if c.Escrowed {
+		if A > e.accounts[ledger.PlatformEscrow] {
+			return reject("order %q: %d fen is not held in escrow", c.ID, A)
+		}
+		from = ledger.PlatformEscrow
+	}
 
 	if !e.opts.SkipOrderIDs {
 		e.orders[c.ID] = struct{}{}
 	}
-	e.settle(x, A, prof, contrib, units, spOwner, region, hasRegion)
+	e.settle(x, A, from, prof, contrib, units, spOwner, region, hasRegion)
 	e.cascade()
 	return nil
 }
 
 // settle applies reward-plan.md §8 "Settlement of an order" steps 1 to 5.
-func (e *Engine) settle(x int32, A int64, prof *plan.Profile, contrib, units int64, spOwner int32, region string, hasRegion bool) {
+func (e *Engine) settle(x int32, A int64, from ledger.Kind, prof *plan.Profile, contrib, units int64, spOwner int32, region string, hasRegion bool) {
 	r := e.rules
-	e.post(ledger.Platform(ledger.ExternalPayments), -A, ledger.Payment)
+	e.post(ledger.Platform(from), -A, ledger.Payment)
 
 	// 1. Activation and promotion.
 	activated := prof.ActivatesAgent && !e.active(x)

@@ -26,7 +26,15 @@ type MemberView struct {
 	ChainOrders  int32
 	DirectActive int32
 	Children     int32
+	// The referral subtree's figures (self excluded), kept only while some
+	// level asks for them (TeamFigures); zero otherwise.
+	TeamSize     int32 // active members
+	TeamSalesFen int64 // settled amounts
 }
+
+// TeamFigures reports whether MemberView's team figures are kept: only when
+// some level's conditions ask for team sales or team size.
+func (e *Engine) TeamFigures() bool { return e.rules.teamRules && e.rules.hasUpgrade }
 
 // NumMembers returns how many members have joined.
 func (e *Engine) NumMembers() int { return len(e.members) }
@@ -54,6 +62,7 @@ func (e *Engine) Member(i int32) MemberView {
 		Available: m.available, Frozen: m.frozen, Withdrawing: m.withdrawing,
 		PointsUpt: m.points, Shares: m.shares, SelfSpend: m.selfSpend,
 		ChainOrders: m.chainOrders, DirectActive: m.directActive, Children: m.nChildren,
+		TeamSize: e.team[i].size, TeamSalesFen: e.team[i].sales,
 	}
 	if m.level > 0 {
 		v.Level = e.rules.levels[m.level-1].code

@@ -22,6 +22,9 @@ const (
 	PoolDividend
 	PoolShareholder
 	PointsIssued // points:issued, µpt
+	// Accounts of the platform server, never touched by replay scripts.
+	PlatformEscrow // platform:escrow, paid orders awaiting settlement
+	PlatformFees   // platform:fees, withdrawal fees
 	NumKinds
 )
 
@@ -38,6 +41,8 @@ var kindNames = [NumKinds]string{
 	PoolDividend:        "pool:dividend",
 	PoolShareholder:     "pool:shareholder",
 	PointsIssued:        "points:issued",
+	PlatformEscrow:      "platform:escrow",
+	PlatformFees:        "platform:fees",
 }
 
 // String returns the suffix of a member account or the full platform name.
@@ -100,6 +105,8 @@ const (
 	ChainDividend
 	ShareholderDividend
 	Unlock
+	Refund      // a paid order refunded before settlement
+	WithdrawFee // the fee kept from a paid-out withdrawal
 	NumReasons
 )
 
@@ -113,7 +120,7 @@ var reasonNames = [NumReasons]string{
 	Exit: "exit", WithdrawRequest: "withdraw_request",
 	WithdrawPaid: "withdraw_paid", WithdrawReject: "withdraw_reject",
 	ChainDividend: "chain_dividend", ShareholderDividend: "shareholder_dividend",
-	Unlock: "unlock",
+	Unlock: "unlock", Refund: "refund", WithdrawFee: "withdraw_fee",
 }
 
 func (r Reason) String() string {
