@@ -24,7 +24,7 @@ var defaultPlan = sync.OnceValue(func() *Plan {
 	if err == nil {
 		// The default document gives every key, so it is read onto an
 		// empty plan rather than completed from itself.
-		p, err = build(v, &Plan{Profiles: map[string]*Profile{}})
+		p, err = build(v, &Plan{Profiles: map[string]*Profile{}, Platform: DefaultPlatform})
 	}
 	if err != nil {
 		panic(fmt.Sprintf("plan: embedded default-plan.yaml is invalid: %v", err))

@@ -13,6 +13,7 @@ import (
 func wantDefault() *Plan {
 	return &Plan{
 		InviteRequiresActive: true,
+		Platform:             DefaultPlatform,
 		Points: Points{
 			StartPriceFen:  100,
 			GiftRatioBP:    7000,

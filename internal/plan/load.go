@@ -399,7 +399,7 @@ func (d *decoder) bool(m map[string]any, path, key string, dst *bool) {
 // given, replace base's whole (rule 1).
 func (d *decoder) plan(v any, base *Plan) *Plan {
 	p := base
-	m := d.fields("", v, "invite_requires_active", "points", "chain", "levels", "regions", "profiles")
+	m := d.fields("", v, "invite_requires_active", "points", "chain", "levels", "regions", "profiles", "platform")
 	d.bool(m, "", "invite_requires_active", &p.InviteRequiresActive)
 	if v, ok := m["points"]; ok {
 		const path = "points"
@@ -438,6 +438,13 @@ func (d *decoder) plan(v any, base *Plan) *Plan {
 	}
 	if p.Profiles == nil {
 		p.Profiles = map[string]*Profile{}
+	}
+	if v, ok := m["platform"]; ok {
+		const path = "platform"
+		pm := d.fields(path, v, "return_window_days", "withdraw_min_fen", "withdraw_fee_bp")
+		d.int(pm, path, "return_window_days", &p.Platform.ReturnWindowDays)
+		d.int(pm, path, "withdraw_min_fen", &p.Platform.WithdrawMinFen)
+		d.int(pm, path, "withdraw_fee_bp", &p.Platform.WithdrawFeeBP)
 	}
 	return p
 }

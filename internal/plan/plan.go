@@ -13,7 +13,21 @@ type Plan struct {
 	// Profiles by name. ProfileNames lists the names sorted, for stable output.
 	Profiles     map[string]*Profile
 	ProfileNames []string
+	// Platform holds the platform server's settings; the engine ignores them.
+	Platform Platform
 }
+
+// Platform is the optional `platform` section of a plan document: settings
+// the server applies around settlement. A document without it keeps the
+// defaults (DefaultPlatform).
+type Platform struct {
+	ReturnWindowDays int64 // an order settles this many days after completion
+	WithdrawMinFen   int64 // the smallest withdrawal
+	WithdrawFeeBP    int64 // fee kept from each paid withdrawal, rounded down
+}
+
+// DefaultPlatform is the platform section of a plan that gives none.
+var DefaultPlatform = Platform{ReturnWindowDays: 7, WithdrawMinFen: 1000, WithdrawFeeBP: 0}
 
 // Points configures the consumption-points pool (reward-plan.md section 4).
 type Points struct {

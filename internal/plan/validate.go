@@ -27,6 +27,7 @@ func (p *Plan) Validate() error {
 	c.levels(p.Levels)
 	c.regions(&p.Regions)
 	c.profiles(p)
+	c.platform(&p.Platform)
 	if c.err != nil {
 		return c.err // not c.err itself when nil: a nil *Error is a non-nil error
 	}
@@ -209,5 +210,15 @@ func (c *checker) profiles(p *Plan) {
 		if pr.GrantsLevel != "" && p.LevelIndex(pr.GrantsLevel) < 0 {
 			c.fail(join(path, "grants_level"), "%q is not a level code of the plan", pr.GrantsLevel)
 		}
+	}
+}
+
+func (c *checker) platform(pl *Platform) {
+	if pl.ReturnWindowDays < 0 || pl.ReturnWindowDays > 365 {
+		c.fail("platform.return_window_days", "must be in 0..365, got %d", pl.ReturnWindowDays)
+	}
+	c.min("platform.withdraw_min_fen", pl.WithdrawMinFen, 1)
+	if pl.WithdrawFeeBP < 0 || pl.WithdrawFeeBP >= MaxBP {
+		c.fail("platform.withdraw_fee_bp", "must be in 0..%d, got %d", MaxBP-1, pl.WithdrawFeeBP)
 	}
 }
