@@ -5,9 +5,11 @@ func (e *Engine) activate(x int32) {
 	m := &e.members[x]
 	m.role = RoleAgent
 	e.activated = append(e.activated, x)
+	e.touch(x)
 	ref := m.referrer
 	if ref >= 0 {
 		e.members[ref].directActive++ // team sizes follow in step 4
+		e.touch(ref)
 	}
 	if ref < 0 || !e.active(ref) {
 		return // a root, for good
@@ -26,6 +28,7 @@ func (e *Engine) place(x, q, slot int32) {
 	qm := &e.members[q]
 	m := &e.members[x]
 	m.parent, m.slot = q, slot
+	e.touch(q)
 	m.nextSibling = qm.firstChild
 	qm.firstChild = x
 	qm.nChildren++

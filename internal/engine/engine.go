@@ -113,6 +113,9 @@ type Options struct {
 	// KeepTransactions keeps a copy of every transaction, for
 	// Transactions; off, the caller takes each one from Apply's Result.
 	KeepTransactions bool
+	// TrackChanges records which members' state changed, for TakeChanges:
+	// the server's read models rewrite only those.
+	TrackChanges bool
 }
 
 // Engine is the settlement state machine. It is not safe for concurrent use:
@@ -152,6 +155,9 @@ type Engine struct {
 	tx                ledger.Tx   // the transaction being built; reused
 	kept              []ledger.Tx // with Options.KeepTransactions
 	subAll, subPeriod []int64     // period close's subtree counts; reused
+	changed           []int32     // with Options.TrackChanges: members changed
+	isChanged         []bool      // by member index: listed in changed
+	changedAll        bool        // a period close or plan change: everyone may have
 }
 
 // New returns an empty engine under plan p, which must be valid.
@@ -242,6 +248,7 @@ func (e *Engine) post(a ledger.Account, amount int64, r ledger.Reason) {
 		return
 	}
 	if a.Member >= 0 {
+		e.touch(a.Member)
 		m := &e.members[a.Member]
 		switch a.Kind {
 		case ledger.Available:
@@ -257,6 +264,34 @@ func (e *Engine) post(a ledger.Account, amount int64, r ledger.Reason) {
 		e.accounts[a.Kind] += amount
 	}
 	e.tx.Postings = append(e.tx.Postings, ledger.Posting{Account: a, Amount: amount, Reason: r})
+}
+
+// touch records that member i's state changed (Options.TrackChanges).
+func (e *Engine) touch(i int32) {
+	if !e.opts.TrackChanges || i < 0 {
+		return
+	}
+	for int(i) >= len(e.isChanged) {
+		e.isChanged = append(e.isChanged, false)
+	}
+	if !e.isChanged[i] {
+		e.isChanged[i] = true
+		e.changed = append(e.changed, i)
+	}
+}
+
+// TakeChanges calls fn for each member whose state changed since the last
+// call (balances, role, placement, level, shares, spending, rounds), and
+// reports whether a period close or plan change may have changed anyone's.
+// It needs Options.TrackChanges.
+func (e *Engine) TakeChanges(fn func(i int32)) (all bool) {
+	for _, i := range e.changed {
+		e.isChanged[i] = false
+		fn(i)
+	}
+	e.changed = e.changed[:0]
+	all, e.changedAll = e.changedAll, false
+	return all
 }
 
 func (e *Engine) memberAcct(m int32, k ledger.Kind) ledger.Account {
@@ -315,6 +350,7 @@ func (e *Engine) join(c Join) error {
 	})
 	e.team = append(e.team, teamNode{ref: ref, wakeS: math.MaxInt64})
 	e.byID[c.ID] = idx
+	e.touch(idx)
 	e.setWake(idx)
 	return nil
 }
@@ -389,6 +425,7 @@ func (e *Engine) setShares(c SetShares) error {
 	}
 	e.shareTotal += c.Shares - mm.shares
 	mm.shares = c.Shares
+	e.touch(m)
 	if c.Shares > 0 {
 		e.shareholders[m] = struct{}{}
 	} else {
@@ -427,6 +464,7 @@ func (e *Engine) setLevel(m int32, lv uint8) {
 	e.levelCount[old]--
 	e.levelCount[lv]++
 	mm.level = lv
+	e.touch(m)
 	if (old == 0) != (lv == 0) {
 		e.lvEpoch++
 	}

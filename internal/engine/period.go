@@ -19,6 +19,7 @@ func (e *Engine) periodClose(c PeriodClose) error {
 		return reject("period %q is already closed", c.Period)
 	}
 	e.periods[c.Period] = struct{}{}
+	e.changedAll = e.opts.TrackChanges
 	e.payDividends()
 	e.payShareholders()
 
@@ -194,6 +195,7 @@ func (e *Engine) setPlan(p *plan.Plan) error {
 	for i := range e.members {
 		e.members[i].level = remap[e.members[i].level]
 	}
+	e.changedAll = e.opts.TrackChanges
 	counted := e.rules.hasUpgrade && e.rules.teamRules
 	e.setRules(r)
 	if r.hasUpgrade && r.teamRules && !counted {

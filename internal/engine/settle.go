@@ -127,6 +127,7 @@ func (e *Engine) settle(x int32, A int64, from ledger.Kind, prof *plan.Profile, 
 	// 4. The order counts as settled from here on; then level upgrades.
 	m := &e.members[x]
 	m.selfSpend += A
+	e.touch(x)
 	if chainOrder {
 		m.chainOrders++
 		m.periodOrders++
