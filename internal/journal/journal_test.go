@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/greenmall/greenmall/internal/platform"
 	"github.com/greenmall/greenmall/internal/plan"
+	"github.com/greenmall/greenmall/internal/platform"
 	"github.com/greenmall/greenmall/internal/store"
 )
 

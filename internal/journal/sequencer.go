@@ -13,8 +13,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/greenmall/greenmall/internal/platform"
 	"github.com/greenmall/greenmall/internal/plan"
+	"github.com/greenmall/greenmall/internal/platform"
 	"github.com/greenmall/greenmall/internal/store"
 )
 

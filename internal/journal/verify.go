@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/greenmall/greenmall/internal/platform"
 	"github.com/greenmall/greenmall/internal/plan"
+	"github.com/greenmall/greenmall/internal/platform"
 	"github.com/greenmall/greenmall/internal/store"
 )
 

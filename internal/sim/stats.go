@@ -348,14 +348,16 @@ func concentration(ms []MemberResult) Concentration {
 
 func cohorts(ms []MemberResult, days int) []Cohort {
 	const width = 30
-	cs := make([]Cohort, days/width+1)
+	// Days 0..days in windows of 30; a short last window joins the one before.
+	cs := make([]Cohort, max(1, (days+1)/width))
 	nets := make([][]int64, len(cs))
 	for i := range cs {
-		cs[i].FromDay, cs[i].ToDay = i*width, min((i+1)*width-1, days)
+		cs[i].FromDay, cs[i].ToDay = i*width, (i+1)*width-1
 	}
+	cs[len(cs)-1].ToDay = days
 	for i := range ms {
 		m := &ms[i]
-		k := m.JoinDay / width
+		k := min(m.JoinDay/width, len(cs)-1)
 		c := &cs[k]
 		c.Members++
 		if m.SpentFen == 0 {
