@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -96,8 +97,13 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	srv := api.New(api.Config{Seq: seq, DB: db, Log: log, BaseURL: *baseURL, GatewaySecret: gatewaySecret(db, *data), Metrics: metrics})
 	hs := &http.Server{Addr: *addr, Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	go schedule(ctx, seq, *tickEvery, *periodEvery)
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		fmt.Fprintf(stderr, "greenmall serve: %v\n", err)
+		return 1
+	}
 	errc := make(chan error, 1)
-	go func() { errc <- hs.ListenAndServe() }()
+	go func() { errc <- hs.Serve(ln) }()
 	log.Info("greenmall serving", "addr", *addr, "postgres", db.Postgres, "journal_seq", seq.Seq())
 	fmt.Fprintf(stdout, "greenmall: serving on http://%s (journal at %d commands)\n", *addr, seq.Seq())
 	select {
