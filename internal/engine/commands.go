@@ -40,6 +40,13 @@ type Pay struct {
 	FromWallet bool
 }
 
+// TopUp pays money from outside into a member's available balance
+// (余额充值): the platform server sends it after a verified payment.
+type TopUp struct {
+	Member    string
+	AmountFen int64
+}
+
 // Refund returns an escrowed payment: to the member's available balance
 // (ToWallet) or back outside.
 type Refund struct {
@@ -115,6 +122,7 @@ func (Order) command()           {}
 func (Sell) command()            {}
 func (Pay) command()             {}
 func (Refund) command()          {}
+func (TopUp) command()           {}
 func (ServicePoint) command()    {}
 func (RegionAgent) command()     {}
 func (SetLevel) command()        {}

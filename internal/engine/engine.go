@@ -204,6 +204,8 @@ func (e *Engine) Apply(cmd Command) (Result, error) {
 		err = e.pay(c)
 	case Refund:
 		err = e.refund(c)
+	case TopUp:
+		err = e.topUp(c)
 	case ServicePoint:
 		err = e.servicePoint(c)
 	case RegionAgent:
@@ -560,5 +562,18 @@ func (e *Engine) refund(c Refund) error {
 	}
 	e.post(ledger.Platform(ledger.PlatformEscrow), -c.AmountFen, ledger.Refund)
 	e.post(to, c.AmountFen, ledger.Refund)
+	return nil
+}
+
+func (e *Engine) topUp(c TopUp) error {
+	m, err := e.lookup("top up", c.Member)
+	if err != nil {
+		return err
+	}
+	if c.AmountFen < 1 || c.AmountFen > MaxAmountFen {
+		return reject("top up: amount %d fen is outside 1..10^12", c.AmountFen)
+	}
+	e.post(ledger.Platform(ledger.ExternalPayments), -c.AmountFen, ledger.TopUp)
+	e.post(e.memberAcct(m, ledger.Available), c.AmountFen, ledger.TopUp)
 	return nil
 }

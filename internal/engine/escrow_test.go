@@ -75,3 +75,21 @@ func TestEscrowAndWithdrawalFee(t *testing.T) {
 		t.Fatalf("available = %d, want %d", got, avail-1000)
 	}
 }
+
+func TestTopUp(t *testing.T) {
+	e := New(plan.Default(), Options{})
+	mustApply(t, e, Join{ID: "a"})
+	if _, err := e.Apply(TopUp{Member: "a", AmountFen: 0}); !errors.Is(err, ErrRejected) {
+		t.Fatalf("top up of 0: %v", err)
+	}
+	tx := mustApply(t, e, TopUp{Member: "a", AmountFen: 2500})
+	if err := tx.Check(); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.Balance(ledger.Account{Member: 0, Kind: ledger.Available}); got != 2500 {
+		t.Fatalf("available = %d, want 2500", got)
+	}
+	if got := e.Balance(ledger.Platform(ledger.ExternalPayments)); got != -2500 {
+		t.Fatalf("external:payments = %d, want -2500", got)
+	}
+}

@@ -107,6 +107,7 @@ const (
 	Unlock
 	Refund      // a paid order refunded before settlement
 	WithdrawFee // the fee kept from a paid-out withdrawal
+	TopUp       // money paid into a member's wallet (余额充值)
 	NumReasons
 )
 
@@ -120,7 +121,7 @@ var reasonNames = [NumReasons]string{
 	Exit: "exit", WithdrawRequest: "withdraw_request",
 	WithdrawPaid: "withdraw_paid", WithdrawReject: "withdraw_reject",
 	ChainDividend: "chain_dividend", ShareholderDividend: "shareholder_dividend",
-	Unlock: "unlock", Refund: "refund", WithdrawFee: "withdraw_fee",
+	Unlock: "unlock", Refund: "refund", WithdrawFee: "withdraw_fee", TopUp: "topup",
 }
 
 func (r Reason) String() string {

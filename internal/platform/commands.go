@@ -191,6 +191,13 @@ type (
 		Upt    int64  `json:"upt"`
 		All    bool   `json:"all"`
 	}
+	// WalletTopUp records a gateway's verified payment into a member's
+	// wallet (余额充值).
+	WalletTopUp struct {
+		Member     string `json:"member"`
+		AmountFen  int64  `json:"amount_fen"`
+		GatewayTxn string `json:"gateway_txn"`
+	}
 	// WithdrawRequest asks for a payout from the available balance.
 	WithdrawRequest struct {
 		Member    string `json:"member"`
@@ -260,6 +267,7 @@ func init() {
 	def[Tick]()
 	def[PeriodClose]()
 	def[Sell]()
+	def[WalletTopUp]()
 	def[WithdrawRequest]()
 	def[WithdrawReview]()
 	def[WithdrawPaid]()
@@ -291,3 +299,4 @@ func (Sell) Kind() string               { return "points.sell" }
 func (WithdrawRequest) Kind() string    { return "withdraw.request" }
 func (WithdrawReview) Kind() string     { return "withdraw.review" }
 func (WithdrawPaid) Kind() string       { return "withdraw.paid" }
+func (WalletTopUp) Kind() string        { return "wallet.topup" }

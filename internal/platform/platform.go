@@ -384,6 +384,8 @@ func (p *Platform) apply(c Cmd) (any, error) {
 		return nil, p.periodClose(c)
 	case Sell:
 		return p.sell(c)
+	case WalletTopUp:
+		return nil, p.walletTopUp(c)
 	case WithdrawRequest:
 		return p.withdrawRequest(c)
 	case WithdrawReview:

@@ -144,3 +144,24 @@ func (p *Platform) periodClose(c PeriodClose) error {
 
 // Periods returns the closed periods in order.
 func (p *Platform) Periods() []string { return p.periods }
+
+func (p *Platform) walletTopUp(c WalletTopUp) error {
+	m, err := p.member(c.Member)
+	if err != nil {
+		return err
+	}
+	if c.GatewayTxn == "" {
+		return fail(CodeInvalid, "top-up without a gateway transaction id")
+	}
+	if prev, seen := p.gatewayTxns[c.GatewayTxn]; seen {
+		return fail(CodeConflict, "gateway transaction %s already recorded for %s", c.GatewayTxn, prev)
+	}
+	if c.AmountFen < 1 || c.AmountFen > engine.MaxAmountFen {
+		return fail(CodeInvalid, "top-up amount %d fen is outside 1..10^12", c.AmountFen)
+	}
+	if err := p.engineApply(engine.TopUp{Member: m.ID, AmountFen: c.AmountFen}, c.GatewayTxn); err != nil {
+		return err
+	}
+	p.gatewayTxns[c.GatewayTxn] = "wallet " + m.ID
+	return nil
+}
