@@ -124,7 +124,7 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 		}
 		if tty {
 			el := time.Since(start)
-			fmt.Fprintf(stderr, "%s: %d members, %d orders in %.1f s (%.0f orders/s)\n", t.name, run.Summary.Members,
+			fmt.Fprintf(stderr, "%s: %d members, %d orders in %.2f s (%.0f orders/s)\n", t.name, run.Summary.Members,
 				run.Summary.Orders, el.Seconds(), float64(run.Summary.Orders)/el.Seconds())
 		}
 		if err := run.WriteData(t.dir); err != nil {

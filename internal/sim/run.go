@@ -626,7 +626,9 @@ func (r *runner) endOfDay(d int, recent []int64) error {
 		if prev > 0 && last*1_000_000 < int64(pn.GrowthDrop*1e6)*prev || prev == 0 && last == 0 && len(r.mem) > sc.Population.Founders {
 			r.day.Panic = true
 			n := r.holders * int64(pn.DailySellShare*1e6) / 1_000_000
-			for tries := 4 * n; n > 0 && tries > 0; tries-- {
+			// Sample members until n holders sold: about members/holders
+			// draws per holder; twice that bounds the work.
+			for tries := 2 * n * (int64(len(r.mem))/max(r.holders, 1) + 1); n > 0 && tries > 0; tries-- {
 				m := int32(r.behRNG.IntN(len(r.mem)))
 				if r.mem[m].points == 0 {
 					continue
