@@ -1,3 +1,4 @@
 package api
 
 // These route groups are filled in by their own files.
+func (s *Server) shopRoutes() {}
