@@ -79,7 +79,7 @@ func TestOperatorAccess(t *testing.T) {
 }
 
 // submit sends a command as actor straight to the sequencer.
-func (ts *testServer) submit(actor string, c platform.Cmd) map[string]any {
+func (ts *testServer) opSubmit(actor string, c platform.Cmd) map[string]any {
 	ts.t.Helper()
 	res, err := ts.Seq.Submit(context.Background(), actor, "", c)
 	if err != nil {
@@ -98,13 +98,13 @@ func TestOperatorConsole(t *testing.T) {
 		root := ts.register("")
 
 		// A gift order settles: root becomes an agent and can invite.
-		prod := ts.submit("sys", platform.ProductPut{Name: "礼包", PriceFen: 100000, Stock: 10, Profile: "gift", Active: true})["id"].(string)
-		order := ts.submit("m:"+root.ID, platform.OrderCreate{Member: root.ID, Items: []platform.Item{{Product: prod, Qty: 1}},
+		prod := ts.opSubmit("sys", platform.ProductPut{Name: "礼包", PriceFen: 100000, Stock: 10, Profile: "gift", Active: true})["id"].(string)
+		order := ts.opSubmit("m:"+root.ID, platform.OrderCreate{Member: root.ID, Items: []platform.Item{{Product: prod, Qty: 1}},
 			Address: &platform.Address{Region: "110101", Detail: "1号", Name: "张三", Phone: root.Phone}})["id"].(string)
-		ts.submit("gateway", platform.OrderPay{Order: order, Method: "gateway", GatewayTxn: "t1", AmountFen: 100000})
-		ts.submit("sys", platform.OrderShip{Order: order, Carrier: "SF", Tracking: "1"})
-		ts.submit("m:"+root.ID, platform.OrderReceive{Order: order})
-		ts.submit("sys", platform.Tick{})
+		ts.opSubmit("gateway", platform.OrderPay{Order: order, Method: "gateway", GatewayTxn: "t1", AmountFen: 100000})
+		ts.opSubmit("sys", platform.OrderShip{Order: order, Carrier: "SF", Tracking: "1"})
+		ts.opSubmit("m:"+root.ID, platform.OrderReceive{Order: order})
+		ts.opSubmit("sys", platform.Tick{})
 		alice := ts.register(root.Code)
 		bob := ts.register(root.Code)
 
