@@ -63,6 +63,7 @@ type oaRoute struct {
 	roles        []string // operator roles besides super; nil: super only
 	idem         bool     // Idempotency-Key required
 	query        []string // "name: description"
+	header       []string // "Name: description", required
 	body         oaJS     // JSON request body
 	rawBody      string   // media type of a non-JSON body
 	ok           int
@@ -105,7 +106,8 @@ var oaRoutes = []oaRoute{
 		body: oaObj("login*", oaStr("operator login"), "password*", oaStr("password")), ok: 200,
 		answer: oaObj("id", oaStr("operator id"), "role", oaStr("super, finance or operations"), "token", oaStr("session token"))},
 	{method: "GET", path: "/api/regions", tag: "regions", summary: "China's divisions: children of parent (provinces without)",
-		query: []string{"parent: a division code"}, ok: 200, answer: oaArr(oaObj("code", oaStr("division code"), "name", oaStr("name")))},
+		query: []string{"parent: a division code"}, ok: 200,
+		answer: oaArr(oaObj("code", oaStr("division code"), "name", oaStr("name"), "leaf", oaBool("no children")))},
 
 	// Shop.
 	{method: "GET", path: "/api/products", tag: "shop", summary: "Products on sale", ok: 200, answer: oaArr(oaRef("Product"))},
@@ -131,7 +133,10 @@ var oaRoutes = []oaRoute{
 	{method: "POST", path: "/sandbox/pay/{order}", tag: "payments", summary: "Sandbox gateway: pay or fail (development)",
 		query: []string{"t: the link's signature"}, rawBody: "application/x-www-form-urlencoded", ok: 200, answerType: "text/html"},
 	{method: "POST", path: "/api/payments/callback", tag: "payments", summary: "Payment gateway's signed notification (HMAC-SHA256)",
-		body: oaAny("the gateway's notification"), ok: 200, answer: oaOK},
+		header: []string{"X-Greenmall-Signature: hex HMAC-SHA256 of the body with the gateway secret"},
+		body: oaObj("order*", oaStr("order id"), "txn*", oaStr("the gateway's transaction"), "amount_fen*", oaInt("amount paid"),
+			"ts*", oaInt("unix seconds"), "nonce*", oaStr("")),
+		ok: 200, answer: oaObj("order", oaStr(""), "txn", oaStr(""), "status", oaStr("paid"))},
 	{method: "GET", path: "/api/staff/orders/{id}", tag: "pickup", summary: "A pickup order, for staff of its service point", auth: "member",
 		query: []string{"code: the pickup code the buyer shows"}, ok: 200, answer: oaAny("the order as staff see it")},
 	{method: "POST", path: "/api/staff/pickup", tag: "pickup", summary: "Verify a pickup code (核销)", auth: "member", idem: true,
@@ -150,7 +155,8 @@ var oaRoutes = []oaRoute{
 	{method: "GET", path: "/api/points", tag: "money", summary: "My points and the pool price", auth: "member", ok: 200, answer: oaAny("")},
 	{method: "GET", path: "/api/points/history", tag: "money", summary: "The pool price history", auth: "member", ok: 200,
 		answer: oaObj("points", oaArr(oaObj("seq", oaInt(""), "at", oaInt(""), "pool_fen", oaInt(""), "supply_upt", oaInt(""), "yuan_per_point", oaStr("display only"))))},
-	{method: "POST", path: "/api/points/sell/preview", tag: "money", summary: "What selling points would give", auth: "member", body: oaRef("SellInput"), ok: 200, answer: oaAny("")},
+	{method: "POST", path: "/api/points/sell/preview", tag: "money", summary: "What selling points would give", auth: "member", body: oaRef("SellInput"), ok: 200,
+		answer: oaObj("upt", oaInt("µpt sold"), "value_fen", oaInt(""), "fee_fen", oaInt(""), "payout_fen", oaInt(""), "sell_fee_bp", oaInt(""), "price", oaAny("the pool price"), "note", oaStr(""))},
 	{method: "POST", path: "/api/points/sell", tag: "money", summary: "Sell points (µpt) or all of them", auth: "member", idem: true, body: oaRef("SellInput"), ok: 200, answer: oaAny("")},
 	{method: "GET", path: "/api/team", tag: "money", summary: "My team and level progress", auth: "member", ok: 200, answer: oaAny("")},
 	{method: "POST", path: "/api/withdrawals", tag: "withdrawals", summary: "Ask for a payout", auth: "member", idem: true,
@@ -268,6 +274,10 @@ func buildOpenAPI() oaJS {
 		for _, q := range rt.query {
 			name, desc, _ := strings.Cut(q, ": ")
 			params = append(params, oaJS{"name": name, "in": "query", "description": desc, "schema": oaJS{"type": "string"}})
+		}
+		for _, h := range rt.header {
+			name, desc, _ := strings.Cut(h, ": ")
+			params = append(params, oaJS{"name": name, "in": "header", "required": true, "description": desc, "schema": oaJS{"type": "string"}})
 		}
 		if rt.idem {
 			params = append(params, oaJS{"name": "Idempotency-Key", "in": "header", "required": true,
