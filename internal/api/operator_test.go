@@ -277,12 +277,22 @@ func TestOperatorConsole(t *testing.T) {
 			}
 		}
 
-		// Dashboard.
+		// Dashboard, after a second settled order, a pending one and a withdrawal request.
+		order2 := ts.opSubmit("m:"+alice.ID, platform.OrderCreate{Member: alice.ID, Items: []platform.Item{{Product: prod, Qty: 1}},
+			Address: &platform.Address{Region: "110101", Detail: "2号", Name: "爱丽丝", Phone: alice.Phone}})["id"].(string)
+		ts.opSubmit("gateway", platform.OrderPay{Order: order2, Method: "gateway", GatewayTxn: "t2", AmountFen: 100000})
+		ts.opSubmit("sys", platform.OrderShip{Order: order2, Carrier: "SF", Tracking: "2"})
+		ts.opSubmit("m:"+alice.ID, platform.OrderReceive{Order: order2})
+		ts.opSubmit("sys", platform.Tick{})
+		ts.opSubmit("m:"+alice.ID, platform.OrderCreate{Member: alice.ID, Items: []platform.Item{{Product: prod, Qty: 2}},
+			Address: &platform.Address{Region: "110101", Detail: "2号", Name: "爱丽丝", Phone: alice.Phone}})
+		ts.opSubmit("m:"+root.ID, platform.WithdrawRequest{Member: root.ID, AmountFen: 5000, Account: "6222 0000"})
 		r = ts.must(200, "GET", "/api/admin/dashboard", fin, nil, "")
 		orders := r.Body["orders"].(map[string]any)
-		if r.Int("members") != 3 || r.Int("agents")+r.Int("bosses") != 1 || r.Int("gmv_settled_fen") != 100000 ||
-			orders["settled"].(map[string]any)["count"] != 1.0 || r.Int("region_agents") != 1 || r.Int("service_points") != 1 ||
-			r.Int("plan_version") != 3 || r.Int("periods_closed") != 1 {
+		if r.Int("members") != 3 || r.Int("agents")+r.Int("bosses") != 2 || r.Int("gmv_settled_fen") != 200000 ||
+			orders["settled"].(map[string]any)["count"] != 2.0 || orders["pending_payment"].(map[string]any)["amount_fen"] != 200000.0 ||
+			r.Int("region_agents") != 1 || r.Int("service_points") != 1 || r.Int("plan_version") != 3 || r.Int("periods_closed") != 1 ||
+			fmt.Sprint(r.Body["withdrawals_pending"]) != "map[amount_fen:5000 count:1]" {
 			t.Fatalf("dashboard: %s", r.Raw)
 		}
 		bal := func(account string) int64 {
