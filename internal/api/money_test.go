@@ -11,6 +11,7 @@ import (
 	"github.com/greenmall/greenmall/internal/engine"
 	"github.com/greenmall/greenmall/internal/ledger"
 	"github.com/greenmall/greenmall/internal/money"
+	"github.com/greenmall/greenmall/internal/plan"
 	"github.com/greenmall/greenmall/internal/platform"
 )
 
@@ -577,4 +578,59 @@ func TestMoneyConcurrent(t *testing.T) {
 		}
 		ts.verify()
 	})
+}
+
+// TestMoneyUnlock checks that the wallet's unlock conditions are the
+// engine's: once they are met, the next period close unlocks the fund.
+func TestMoneyUnlock(t *testing.T) {
+	t.Parallel()
+	forEachDB(t, func(t *testing.T, kind string) {
+		p := plan.Default()
+		p.Platform.ReturnWindowDays = 0
+		p.Chain.UnlockTeamOrders = 3
+		ts := newTestServer(t, kind, p)
+		sh, root, refs := moneyTeam(ts)
+		fund := func() map[string]any {
+			return ts.must(200, "GET", "/api/wallet", root.Token, nil, "").Body["chain_fund"].(map[string]any)
+		}
+		// Slots 1 and 2 hold two orders (the slot-3 child's does not count).
+		if f := fund(); f["team_orders"] != float64(2) || f["conditions_met"] != false {
+			t.Fatalf("before: %v", f)
+		}
+		ts.moneySubmit("sys", platform.PeriodClose{Period: "p1"})
+		if v := ts.moneyView(root.ID); v.Unlocked || v.Frozen == 0 {
+			t.Fatalf("unlocked too early: %+v", v)
+		}
+		sh.buy(refs[1].ID)
+		if f := fund(); f["team_orders"] != float64(3) || f["conditions_met"] != true || f["unlocked"] != false {
+			t.Fatalf("met: %v", f)
+		}
+		before := ts.moneyView(root.ID)
+		ts.moneySubmit("sys", platform.PeriodClose{Period: "p2"})
+		f := fund()
+		after := ts.moneyView(root.ID)
+		if f["unlocked"] != true || f["frozen_fen"] != float64(0) || after.Available != before.Available+before.Frozen {
+			t.Fatalf("after close: %v, %+v", f, after)
+		}
+		ts.verify()
+	})
+}
+
+// TestMoneyAccess refuses every member endpoint without a session or to
+// an operator.
+func TestMoneyAccess(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, "sqlite", nil)
+	for _, e := range []struct{ method, path string }{
+		{"GET", "/api/wallet"}, {"GET", "/api/wallet/ledger"}, {"GET", "/api/points"}, {"GET", "/api/points/history"},
+		{"POST", "/api/points/sell/preview"}, {"POST", "/api/points/sell"}, {"GET", "/api/team"},
+		{"POST", "/api/withdrawals"}, {"GET", "/api/withdrawals"},
+	} {
+		if r := ts.do(e.method, e.path, "", map[string]any{}, "k"); r.Status != 401 || r.Code() != "unauthenticated" {
+			t.Errorf("%s %s without token: %d %s", e.method, e.path, r.Status, r.Raw)
+		}
+		if r := ts.do(e.method, e.path, ts.Admin, map[string]any{}, "k"); r.Status != 403 {
+			t.Errorf("%s %s as operator: %d %s", e.method, e.path, r.Status, r.Raw)
+		}
+	}
 }
