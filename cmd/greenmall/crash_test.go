@@ -127,9 +127,9 @@ func TestCrashSafety(t *testing.T) {
 		acked bool
 	}
 	var mu sync.Mutex
-	registered := map[string]string{}    // phone → member id, acknowledged
-	tried := map[string]bool{}           // every phone sent
-	renames := map[string][]attempt{}    // member id → names sent, in order
+	registered := map[string]string{} // phone → member id, acknowledged
+	tried := map[string]bool{}        // every phone sent
+	renames := map[string][]attempt{} // member id → names sent, in order
 	var rootCode string
 	phone := int64(13100000000)
 
@@ -181,7 +181,20 @@ func TestCrashSafety(t *testing.T) {
 				}
 			}()
 		}
-		time.Sleep(time.Duration(1000+rand.IntN(1500)) * time.Millisecond)
+		// Kill at a random moment once this round has had some load, so a
+		// busy machine (slow argon2id) still exercises every round.
+		mu.Lock()
+		before := len(registered)
+		mu.Unlock()
+		for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			mu.Lock()
+			n := len(registered)
+			mu.Unlock()
+			if n-before >= 6 {
+				break
+			}
+		}
+		time.Sleep(time.Duration(rand.IntN(700)) * time.Millisecond)
 		s.cmd.Process.Signal(syscall.SIGKILL)
 		s.cmd.Wait()
 		cancel()
