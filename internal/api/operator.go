@@ -15,12 +15,12 @@ import (
 	"github.com/greenmall/greenmall/internal/store"
 )
 
-// Operator roles allowed on each group of console endpoints (super always).
+// Operator roles allowed on each group of console endpoints besides super,
+// who may do everything; endpoints without roles are for super only.
 var (
-	rolesAny  = []string{platform.RoleFinance, platform.RoleOperations}
-	rolesOps  = []string{platform.RoleOperations}
-	rolesFin  = []string{platform.RoleFinance}
-	rolesNone = []string(nil) // super only
+	rolesAny = []string{platform.RoleFinance, platform.RoleOperations}
+	rolesOps = []string{platform.RoleOperations}
+	rolesFin = []string{platform.RoleFinance}
 )
 
 func (s *Server) operatorRoutes() {
@@ -28,7 +28,7 @@ func (s *Server) operatorRoutes() {
 	s.mux.HandleFunc("GET /api/admin/members", s.operator(s.adminMembers, rolesAny...))
 	s.mux.HandleFunc("GET /api/admin/members/{id}", s.operator(s.adminMember, rolesAny...))
 	s.mux.HandleFunc("POST /api/admin/members/{id}/level", s.operator(s.adminSetLevel, rolesOps...))
-	s.mux.HandleFunc("POST /api/admin/members/{id}/shares", s.operator(s.adminSetShares, rolesNone...))
+	s.mux.HandleFunc("POST /api/admin/members/{id}/shares", s.operator(s.adminSetShares))
 	s.mux.HandleFunc("POST /api/admin/members/{id}/ban", s.operator(s.adminBan, rolesOps...))
 	// Service points.
 	s.mux.HandleFunc("GET /api/admin/service-points", s.operator(s.adminServicePoints, rolesOps...))
@@ -38,21 +38,21 @@ func (s *Server) operatorRoutes() {
 	// Regional agents and big regions.
 	s.mux.HandleFunc("GET /api/admin/region-agents", s.operator(s.adminRegionAgents, rolesOps...))
 	s.mux.HandleFunc("POST /api/admin/region-agents", s.operator(s.adminRegionAgent, rolesOps...))
-	s.mux.HandleFunc("GET /api/admin/big-regions", s.operator(s.adminBigRegions, rolesNone...))
-	s.mux.HandleFunc("PUT /api/admin/big-regions/{name}", s.operator(s.adminBigRegionSet, rolesNone...))
+	s.mux.HandleFunc("GET /api/admin/big-regions", s.operator(s.adminBigRegions))
+	s.mux.HandleFunc("PUT /api/admin/big-regions/{name}", s.operator(s.adminBigRegionSet))
 	// The plan.
 	s.mux.HandleFunc("GET /api/admin/plan", s.operator(s.adminPlan, rolesAny...))
 	s.mux.HandleFunc("GET /api/admin/plan/versions", s.operator(s.adminPlanVersions, rolesAny...))
 	s.mux.HandleFunc("POST /api/admin/plan/validate", s.operator(s.adminPlanValidate, rolesAny...))
-	s.mux.HandleFunc("PUT /api/admin/plan", s.operator(s.adminPlanSet, rolesNone...))
+	s.mux.HandleFunc("PUT /api/admin/plan", s.operator(s.adminPlanSet))
 	// Periods.
 	s.mux.HandleFunc("POST /api/admin/periods/close", s.operator(s.adminPeriodClose, rolesFin...))
 	s.mux.HandleFunc("GET /api/admin/periods", s.operator(s.adminPeriods, rolesFin...))
 	// Overview, audit, operators.
 	s.mux.HandleFunc("GET /api/admin/dashboard", s.operator(s.adminDashboard, rolesAny...))
-	s.mux.HandleFunc("GET /api/admin/audit", s.operator(s.adminAudit, rolesNone...))
-	s.mux.HandleFunc("GET /api/admin/operators", s.operator(s.adminOperators, rolesNone...))
-	s.mux.HandleFunc("POST /api/admin/operators", s.operator(s.adminOperatorCreate, rolesNone...))
+	s.mux.HandleFunc("GET /api/admin/audit", s.operator(s.adminAudit))
+	s.mux.HandleFunc("GET /api/admin/operators", s.operator(s.adminOperators))
+	s.mux.HandleFunc("POST /api/admin/operators", s.operator(s.adminOperatorCreate))
 }
 
 // paging reads ?page= (from 1) and ?size= (1..100, 20 by default).
