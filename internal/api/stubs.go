@@ -1,4 +1,3 @@
 package api
 
 // These route groups are filled in by their own files.
-func (s *Server) shopRoutes() {}

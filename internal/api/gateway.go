@@ -1,0 +1,245 @@
+package api
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/greenmall/greenmall/internal/platform"
+)
+
+// The sandbox gateway stands in for a real payment provider: it shows a
+// page clearly marked as a sandbox, and "pays" by sending the server the
+// same signed callback a provider would. No money moves.
+
+// SignatureHeader carries hex(HMAC-SHA256(GatewaySecret, body)) of a
+// gateway callback.
+const SignatureHeader = "X-Greenmall-Signature"
+
+// Callback freshness: older than callbackMaxAge or further in the future
+// than callbackMaxSkew is refused.
+const (
+	callbackMaxAge  = 10 * time.Minute
+	callbackMaxSkew = time.Minute
+)
+
+// gatewayCallback is the body of a payment callback.
+type gatewayCallback struct {
+	Order     string `json:"order"`
+	Txn       string `json:"txn"`
+	AmountFen int64  `json:"amount_fen"`
+	TS        int64  `json:"ts"` // unix seconds
+	Nonce     string `json:"nonce"`
+}
+
+var (
+	errBadSignature = errors.New("gateway callback: bad or missing signature")
+	errStale        = errors.New("gateway callback: timestamp outside the accepted window")
+	errMalformed    = errors.New("gateway callback: malformed body")
+)
+
+// signCallback returns the signature of body.
+func signCallback(secret, body []byte) string {
+	m := hmac.New(sha256.New, secret)
+	m.Write(body)
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// verifyCallback checks sig against body (in constant time) before it
+// looks at the body, then decodes it strictly and checks its timestamp
+// against now.
+func verifyCallback(secret, body []byte, sig string, now time.Time) (gatewayCallback, error) {
+	var cb gatewayCallback
+	got, err := hex.DecodeString(strings.TrimSpace(sig))
+	if err != nil || len(got) != sha256.Size || len(secret) == 0 {
+		return cb, errBadSignature
+	}
+	m := hmac.New(sha256.New, secret)
+	m.Write(body)
+	if !hmac.Equal(got, m.Sum(nil)) {
+		return cb, errBadSignature
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&cb); err != nil || dec.More() {
+		return gatewayCallback{}, errMalformed
+	}
+	switch {
+	case cb.Order == "" || len(cb.Order) > 64, cb.Txn == "" || len(cb.Txn) > 64, len(cb.Nonce) > 128, cb.AmountFen < 1:
+		return gatewayCallback{}, errMalformed
+	}
+	t := time.Unix(cb.TS, 0)
+	if now.Sub(t) > callbackMaxAge || t.Sub(now) > callbackMaxSkew {
+		return gatewayCallback{}, errStale
+	}
+	return cb, nil
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b) //nolint:errcheck // crypto/rand never fails
+	return hex.EncodeToString(b)
+}
+
+func (s *Server) gatewayRoutes() {
+	s.mux.HandleFunc("POST /api/payments/callback", s.paymentCallback)
+	s.mux.HandleFunc("GET /sandbox/pay/{order}", s.sandboxPage)
+	s.mux.HandleFunc("POST /sandbox/pay/{order}", s.sandboxPay)
+}
+
+func (s *Server) paymentCallback(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 64<<10))
+	if err != nil {
+		writeError(w, 400, platform.CodeInvalid, "callback body too large or unreadable")
+		return
+	}
+	status, out := s.processCallback(r, body, r.Header.Get(SignatureHeader))
+	writeJSON(w, status, out)
+}
+
+// processCallback verifies and applies a payment callback and returns the
+// HTTP status and body of the answer. A repeat of an applied callback (the
+// same txn) answers as the first did and changes nothing.
+func (s *Server) processCallback(r *http.Request, body []byte, sig string) (int, any) {
+	errBody := func(code, msg string) any { return map[string]apiError{"error": {Code: code, Message: msg}} }
+	cb, err := verifyCallback(s.GatewaySecret, body, sig, s.Clock())
+	switch {
+	case errors.Is(err, errBadSignature):
+		return 401, errBody("bad_signature", "the callback's signature does not match its body")
+	case errors.Is(err, errStale):
+		return 400, errBody(platform.CodeInvalid, "the callback's timestamp is outside the accepted window")
+	case err != nil:
+		return 400, errBody(platform.CodeInvalid, "malformed callback body")
+	}
+	ok := map[string]string{"order": cb.Order, "txn": cb.Txn, "status": "paid"}
+	_, err = s.Seq.Submit(r.Context(), "gateway", "txn:"+cb.Txn,
+		platform.OrderPay{Order: cb.Order, Method: "gateway", GatewayTxn: cb.Txn, AmountFen: cb.AmountFen})
+	if err == nil {
+		return 200, ok
+	}
+	var pe *platform.Error
+	if errors.As(err, &pe) {
+		// The same transaction already paid this very order: a replay.
+		already := false
+		s.Seq.Read(func(p *platform.Platform) {
+			if o, found := p.Order(cb.Order); found && o.GatewayTxn == cb.Txn && o.PayMethod == "gateway" {
+				already = true
+			}
+		})
+		if already {
+			return 200, ok
+		}
+		return statusOf[pe.Code], errBody(pe.Code, pe.Msg)
+	}
+	s.Log.Error("payment callback failed", "order", cb.Order, "txn", cb.Txn, "err", err)
+	return 500, errBody("internal", "internal error; the gateway should retry")
+}
+
+// sandboxToken authorises the sandbox page of one order, so that only the
+// holder of the payment_url can "pay" it.
+func (s *Server) sandboxToken(order string) string {
+	m := hmac.New(sha256.New, s.GatewaySecret)
+	m.Write([]byte("sandbox-pay:" + order))
+	return hex.EncodeToString(m.Sum(nil))[:32]
+}
+
+func (s *Server) sandboxURL(order string) string {
+	return strings.TrimRight(s.BaseURL, "/") + "/sandbox/pay/" + url.PathEscape(order) + "?t=" + s.sandboxToken(order)
+}
+
+func (s *Server) sandboxCheck(w http.ResponseWriter, r *http.Request) (order string, amount int64, status string, ok bool) {
+	order = r.PathValue("order")
+	if !hmac.Equal([]byte(r.URL.Query().Get("t")), []byte(s.sandboxToken(order))) {
+		http.Error(w, "沙箱支付链接无效 / invalid sandbox payment link", http.StatusForbidden)
+		return "", 0, "", false
+	}
+	found := false
+	s.Seq.Read(func(p *platform.Platform) {
+		if o, f := p.Order(order); f {
+			amount, status, found = o.AmountFen, o.Status, true
+		}
+	})
+	if !found {
+		http.Error(w, "订单不存在 / no such order", http.StatusNotFound)
+		return "", 0, "", false
+	}
+	return order, amount, status, true
+}
+
+var sandboxTmpl = template.Must(template.New("sandbox").Parse(`<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>沙箱支付 Sandbox payment</title>
+<style>body{font-family:sans-serif;max-width:28em;margin:2em auto;padding:0 1em}
+.warn{background:#fff3cd;border:1px solid #e0a800;padding:.8em;border-radius:6px}
+button{font-size:1.2em;padding:.5em 2em}</style></head><body>
+<p class="warn"><b>沙箱环境 / SANDBOX</b>：这不是真实支付，不会扣款。<br>This is not a real payment; no money moves.</p>
+<h1>订单 {{.Order}}</h1>
+<p>金额 Amount: ¥{{.Yuan}}</p>
+{{if .Message}}<p><b>{{.Message}}</b></p>{{end}}
+{{if .Payable}}<form method="post" action="{{.Action}}"><button type="submit">模拟支付 Pay (sandbox)</button></form>{{end}}
+</body></html>`))
+
+type sandboxData struct {
+	Order, Yuan, Action, Message string
+	Payable                      bool
+}
+
+func yuan(fen int64) string {
+	sign := ""
+	if fen < 0 {
+		sign, fen = "-", -fen
+	}
+	return fmt.Sprintf("%s%d.%02d", sign, fen/100, fen%100)
+}
+
+func (s *Server) renderSandbox(w http.ResponseWriter, status int, d sandboxData) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	sandboxTmpl.Execute(w, d) //nolint:errcheck // the client went away
+}
+
+func (s *Server) sandboxPage(w http.ResponseWriter, r *http.Request) {
+	order, amount, status, ok := s.sandboxCheck(w, r)
+	if !ok {
+		return
+	}
+	d := sandboxData{Order: order, Yuan: yuan(amount), Action: r.URL.RequestURI(), Payable: status == platform.StatusPending}
+	if !d.Payable {
+		d.Message = "订单状态 Order status: " + status
+	}
+	s.renderSandbox(w, 200, d)
+}
+
+// sandboxPay "pays" an order: it signs a callback as the gateway would and
+// hands it to the server's own callback handling.
+func (s *Server) sandboxPay(w http.ResponseWriter, r *http.Request) {
+	order, amount, _, ok := s.sandboxCheck(w, r)
+	if !ok {
+		return
+	}
+	body, err := json.Marshal(gatewayCallback{Order: order, Txn: "sbx" + randomHex(12), AmountFen: amount,
+		TS: s.Clock().Unix(), Nonce: randomHex(8)})
+	if err != nil {
+		s.fail(w, r, fmt.Errorf("encode sandbox callback: %w", err))
+		return
+	}
+	status, out := s.processCallback(r, body, signCallback(s.GatewaySecret, body))
+	d := sandboxData{Order: order, Yuan: yuan(amount), Message: "沙箱支付成功 / sandbox payment done"}
+	if status != 200 {
+		msg, _ := json.Marshal(out)
+		d.Message = "支付失败 / payment failed: " + string(msg)
+	}
+	s.renderSandbox(w, status, d)
+}
