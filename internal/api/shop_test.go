@@ -644,3 +644,53 @@ func FuzzGatewayCallback(f *testing.F) {
 		}
 	})
 }
+
+// TestShopAccess checks every authenticated shop endpoint without a token,
+// with the wrong kind of principal and with the wrong operator role.
+func TestShopAccess(t *testing.T) {
+	forEachDB(t, func(t *testing.T, kind string) {
+		ts := newTestServer(t, kind, nil)
+		m := ts.shopMember("")
+		ops, fin := ts.shopOperator(platform.RoleOperations), ts.shopOperator(platform.RoleFinance)
+		memberOnly := []string{"POST /api/orders", "GET /api/orders", "GET /api/orders/o1", "POST /api/orders/o1/cancel",
+			"POST /api/orders/o1/receive", "POST /api/orders/o1/pay", "GET /api/staff/orders/o1", "POST /api/staff/pickup"}
+		operatorOnly := []struct {
+			route  string
+			denied string // an operator role refused
+		}{
+			{"GET /api/admin/products", fin}, {"POST /api/admin/products", fin}, {"PUT /api/admin/products/p1", fin},
+			{"GET /api/admin/orders", ""}, {"POST /api/admin/orders/o1/ship", fin}, {"POST /api/admin/orders/o1/refund", ops},
+		}
+		call := func(route, token string) int {
+			method, path, _ := strings.Cut(route, " ")
+			return ts.do(method, path, token, map[string]any{}, "k").Status
+		}
+		for _, route := range memberOnly {
+			if got := call(route, ""); got != 401 {
+				t.Errorf("%s without a token: %d", route, got)
+			}
+			if got := call(route, ts.Admin); got != 403 {
+				t.Errorf("%s as an operator: %d", route, got)
+			}
+		}
+		for _, e := range operatorOnly {
+			if got := call(e.route, ""); got != 401 {
+				t.Errorf("%s without a token: %d", e.route, got)
+			}
+			if got := call(e.route, m.Token); got != 403 {
+				t.Errorf("%s as a member: %d", e.route, got)
+			}
+			if e.denied != "" {
+				if got := call(e.route, e.denied); got != 403 {
+					t.Errorf("%s with the wrong role: %d", e.route, got)
+				}
+			}
+		}
+		// The public endpoints need no token.
+		for _, route := range []string{"GET /api/products", "GET /api/service-points"} {
+			if got := call(route, ""); got != 200 {
+				t.Errorf("%s: %d", route, got)
+			}
+		}
+	})
+}
