@@ -77,29 +77,6 @@ func (s *Server) walletGet(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, 200, out)
 }
 
-// moneyPage reads page (from 1) and size (1..100, default 20).
-func moneyPage(w http.ResponseWriter, r *http.Request) (limit, offset int, ok bool) {
-	page, size := 1, 20
-	q := r.URL.Query()
-	if v := q.Get("page"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 1_000_000 {
-			writeError(w, 400, platform.CodeInvalid, "page must be a number from 1")
-			return 0, 0, false
-		}
-		page = n
-	}
-	if v := q.Get("size"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 100 {
-			writeError(w, 400, platform.CodeInvalid, "size must be a number from 1 to 100")
-			return 0, 0, false
-		}
-		size = n
-	}
-	return size, (page - 1) * size, true
-}
-
 // ledgerLine is a ledger line with its unit.
 type ledgerLine struct {
 	store.LedgerRow
@@ -107,7 +84,8 @@ type ledgerLine struct {
 }
 
 func (s *Server) walletLedger(w http.ResponseWriter, r *http.Request) {
-	limit, offset, ok := moneyPage(w, r)
+	page, limit, ok := paging(w, r)
+	offset := (page - 1) * limit
 	if !ok {
 		return
 	}
@@ -124,7 +102,7 @@ func (s *Server) walletLedger(w http.ResponseWriter, r *http.Request) {
 		}
 		lines[i] = ledgerLine{l, unit}
 	}
-	writeJSON(w, 200, map[string]any{"total": total, "page": offset/limit + 1, "size": limit, "lines": lines})
+	writeJSON(w, 200, map[string]any{"total": total, "page": page, "size": limit, "lines": lines})
 }
 
 // ---- points ----
@@ -408,7 +386,8 @@ func (s *Server) withdrawCreate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) withdrawList(w http.ResponseWriter, r *http.Request, f store.WithdrawalFilter) {
-	limit, offset, ok := moneyPage(w, r)
+	page, limit, ok := paging(w, r)
+	offset := (page - 1) * limit
 	if !ok {
 		return
 	}
@@ -417,7 +396,7 @@ func (s *Server) withdrawList(w http.ResponseWriter, r *http.Request, f store.Wi
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, 200, map[string]any{"total": total, "page": offset/limit + 1, "size": limit, "withdrawals": rows})
+	writeJSON(w, 200, map[string]any{"total": total, "page": page, "size": limit, "withdrawals": rows})
 }
 
 func (s *Server) withdrawOwn(w http.ResponseWriter, r *http.Request) {

@@ -13,6 +13,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -199,4 +200,27 @@ func requireIdem(w http.ResponseWriter, r *http.Request) bool {
 		return false
 	}
 	return true
+}
+
+// paging reads ?page= (from 1) and ?size= (1..100, 20 by default).
+func paging(w http.ResponseWriter, r *http.Request) (page, size int, ok bool) {
+	page, size = 1, 20
+	q := r.URL.Query()
+	if v := q.Get("page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1_000_000 {
+			writeError(w, 400, platform.CodeInvalid, "page must be a number from 1")
+			return 0, 0, false
+		}
+		page = n
+	}
+	if v := q.Get("size"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100 {
+			writeError(w, 400, platform.CodeInvalid, "size must be a number from 1 to 100")
+			return 0, 0, false
+		}
+		size = n
+	}
+	return page, size, true
 }

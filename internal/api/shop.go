@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/greenmall/greenmall/internal/platform"
@@ -267,31 +266,8 @@ func (s *Server) createOrder(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, 201, out)
 }
 
-// page reads ?page= (from 1) and ?size= (1..100, 20 by default).
-func page(w http.ResponseWriter, r *http.Request) (pg, size int, ok bool) {
-	pg, size = 1, 20
-	q := r.URL.Query()
-	if v := q.Get("page"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 1_000_000 {
-			writeError(w, 400, platform.CodeInvalid, "page must be a positive integer")
-			return 0, 0, false
-		}
-		pg = n
-	}
-	if v := q.Get("size"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 100 {
-			writeError(w, 400, platform.CodeInvalid, "size must be 1 to 100")
-			return 0, 0, false
-		}
-		size = n
-	}
-	return pg, size, true
-}
-
 func (s *Server) listOrders(w http.ResponseWriter, r *http.Request, f store.OrderFilter, withCodes bool) {
-	pg, size, ok := page(w, r)
+	pg, size, ok := paging(w, r)
 	if !ok {
 		return
 	}
