@@ -7,13 +7,10 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/greenmall/greenmall/internal/journal"
 	"github.com/greenmall/greenmall/internal/plan"
-	"github.com/greenmall/greenmall/internal/store"
 )
 
 type benchServer struct {
@@ -23,17 +20,7 @@ type benchServer struct {
 
 func newBenchServer(b *testing.B, kind string, p *plan.Plan) *benchServer {
 	ctx := context.Background()
-	var db *store.DB
-	if kind == "postgres" {
-		db = store.OpenTestPG(b, os.Getenv("GREENMALL_TEST_PG"))
-	} else {
-		var err error
-		db, err = store.Open(ctx, filepath.Join(b.TempDir(), "gm.db"))
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Cleanup(func() { db.Close() })
-	}
+	db := openTestDB(b, kind)
 	m := NewMetrics()
 	seq, err := journal.Open(ctx, db, journal.Config{Plan: p, Regions: Regions{}, Observer: m})
 	if err != nil {

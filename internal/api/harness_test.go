@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/greenmall/greenmall/internal/engine"
 	"github.com/greenmall/greenmall/internal/journal"
 	"github.com/greenmall/greenmall/internal/plan"
 	"github.com/greenmall/greenmall/internal/platform"
@@ -42,33 +43,44 @@ func forEachDB(t *testing.T, f func(t *testing.T, kind string)) {
 	}
 }
 
+// openTestDB opens an empty store of kind ("sqlite" or "postgres"),
+// closed when the test ends.
+func openTestDB(tb testing.TB, kind string) *store.DB {
+	tb.Helper()
+	if kind == "postgres" {
+		return store.OpenTestPG(tb, os.Getenv("GREENMALL_TEST_PG"))
+	}
+	db, err := store.Open(context.Background(), filepath.Join(tb.TempDir(), "gm.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
+}
+
 // newTestServer starts a server with plan p (the default plan with no
 // return window when nil) and a super operator "admin".
 func newTestServer(t *testing.T, kind string, p *plan.Plan) *testServer {
+	return newTestServerClock(t, kind, p, nil)
+}
+
+// newTestServerClock is newTestServer with the server's and the journal's
+// clock (time.Now when nil).
+func newTestServerClock(t *testing.T, kind string, p *plan.Plan, clock func() time.Time) *testServer {
 	t.Helper()
 	ctx := context.Background()
-	var db *store.DB
-	if kind == "postgres" {
-		db = store.OpenTestPG(t, os.Getenv("GREENMALL_TEST_PG"))
-	} else {
-		var err error
-		db, err = store.Open(ctx, filepath.Join(t.TempDir(), "gm.db"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-	}
+	db := openTestDB(t, kind)
 	if p == nil {
 		p = plan.Default()
 		p.Platform.ReturnWindowDays = 0
 	}
 	m := NewMetrics()
-	seq, err := journal.Open(ctx, db, journal.Config{Plan: p, Regions: Regions{}, Observer: m})
+	seq, err := journal.Open(ctx, db, journal.Config{Plan: p, Regions: Regions{}, Observer: m, Clock: clock})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(seq.Close)
-	srv := New(Config{Seq: seq, DB: db, BaseURL: "http://test", GatewaySecret: []byte("test-secret"), Metrics: m})
+	srv := New(Config{Seq: seq, DB: db, BaseURL: "http://test", GatewaySecret: []byte("test-secret"), Metrics: m, Clock: clock})
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
 	ts := &testServer{t: t, URL: hs.URL, DB: db, Seq: seq, Plan: p, Srv: srv}
@@ -195,4 +207,25 @@ func (ts *testServer) verify() {
 	if len(rep.Differences) > 0 {
 		ts.t.Fatalf("verify: %s", strings.Join(rep.Differences, "\n"))
 	}
+}
+
+// submit sends a command as actor straight to the sequencer and returns
+// its answer (nil for commands that answer nothing).
+func (ts *testServer) submit(actor string, c platform.Cmd) map[string]any {
+	ts.t.Helper()
+	res, err := ts.Seq.Submit(context.Background(), actor, "", c)
+	if err != nil {
+		ts.t.Fatalf("%s: %v", c.Kind(), err)
+	}
+	var out map[string]any
+	if err := json.Unmarshal(res, &out); err != nil {
+		ts.t.Fatalf("%s answer %s: %v", c.Kind(), res, err)
+	}
+	return out
+}
+
+// view returns a member's engine view.
+func (ts *testServer) view(id string) (v engine.MemberView) {
+	ts.Seq.Read(func(p *platform.Platform) { v, _ = p.View(id) })
+	return v
 }

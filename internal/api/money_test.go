@@ -1,8 +1,6 @@
 package api
 
 import (
-	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
@@ -25,24 +23,13 @@ type moneyShop struct {
 	orderSeq int
 }
 
-func (ts *testServer) moneySubmit(actor string, c platform.Cmd) map[string]any {
-	ts.t.Helper()
-	res, err := ts.Seq.Submit(context.Background(), actor, "", c)
-	if err != nil {
-		ts.t.Fatalf("%s: %v", c.Kind(), err)
-	}
-	var out map[string]any
-	json.Unmarshal(res, &out) //nolint:errcheck // null for commands without an answer
-	return out
-}
-
 // newMoneyShop opens a shop whose service point owner is owner.
 func newMoneyShop(ts *testServer, owner string) *moneyShop {
 	ts.t.Helper()
-	pr := ts.moneySubmit("sys", platform.ProductPut{Name: "礼包", PriceFen: 100000, Stock: 100000, Profile: "gift", Gift: true, Active: true})
-	sp := ts.moneySubmit("sys", platform.ServicePointCreate{Name: "服务点", Owner: owner, Region: "110101", Address: "东城"})
+	pr := ts.submit("sys", platform.ProductPut{Name: "礼包", PriceFen: 100000, Stock: 100000, Profile: "gift", Gift: true, Active: true})
+	sp := ts.submit("sys", platform.ServicePointCreate{Name: "服务点", Owner: owner, Region: "110101", Address: "东城"})
 	sh := &moneyShop{ts: ts, product: pr["id"].(string), point: sp["id"].(string), staff: owner}
-	ts.moneySubmit("sys", platform.StockAllot{ServicePoint: sh.point, Product: sh.product, Qty: 1000})
+	ts.submit("sys", platform.StockAllot{ServicePoint: sh.point, Product: sh.product, Qty: 1000})
 	return sh
 }
 
@@ -52,16 +39,11 @@ func (sh *moneyShop) buy(member string) {
 	ts := sh.ts
 	ts.t.Helper()
 	sh.orderSeq++
-	o := ts.moneySubmit("m:"+member, platform.OrderCreate{Member: member, Items: []platform.Item{{Product: sh.product, Qty: 1}},
+	o := ts.submit("m:"+member, platform.OrderCreate{Member: member, Items: []platform.Item{{Product: sh.product, Qty: 1}},
 		Pickup: sh.point, PickupCode: "123456"})
 	id := o["id"].(string)
-	ts.moneySubmit("gateway", platform.OrderPay{Order: id, Method: "gateway", GatewayTxn: fmt.Sprintf("txn-%s-%d", id, sh.orderSeq), AmountFen: 100000})
-	ts.moneySubmit("m:"+sh.staff, platform.OrderPickup{Order: id, Code: "123456", Staff: sh.staff})
-}
-
-func (ts *testServer) moneyView(id string) (v engine.MemberView) {
-	ts.Seq.Read(func(p *platform.Platform) { v, _ = p.View(id) })
-	return v
+	ts.submit("gateway", platform.OrderPay{Order: id, Method: "gateway", GatewayTxn: fmt.Sprintf("txn-%s-%d", id, sh.orderSeq), AmountFen: 100000})
+	ts.submit("m:"+sh.staff, platform.OrderPickup{Order: id, Code: "123456", Staff: sh.staff})
 }
 
 // moneyTeam is a boss (root) with three active referrals a, b, c.
@@ -94,7 +76,7 @@ func TestMoneyWalletLedger(t *testing.T) {
 			t.Fatalf("wallet as operator: %d", r.Status)
 		}
 
-		v := ts.moneyView(root.ID)
+		v := ts.view(root.ID)
 		w := ts.must(200, "GET", "/api/wallet", root.Token, nil, "")
 		if w.Int("available_fen") != v.Available || w.Int("frozen_fen") != v.Frozen || w.Int("withdrawing_fen") != v.Withdrawing {
 			t.Fatalf("wallet %s, engine %+v", w.Raw, v)
@@ -207,7 +189,7 @@ func TestMoneyPoints(t *testing.T) {
 		}
 		var pool engine.Pool
 		ts.Seq.Read(func(p *platform.Platform) { pool = p.Engine().Pool() })
-		v := ts.moneyView(root.ID)
+		v := ts.view(root.ID)
 		pr := ts.must(200, "GET", "/api/points", root.Token, nil, "")
 		price := pr.Body["price"].(map[string]any)
 		if int64(price["pool_fen"].(float64)) != pool.PoolFen || int64(price["supply_upt"].(float64)) != pool.SupplyUpt ||
@@ -275,7 +257,7 @@ func TestMoneyPoints(t *testing.T) {
 		if r := ts.do("POST", "/api/points/sell", root.Token, map[string]any{"upt": 1, "extra": 1}, "k0"); r.Status != 400 {
 			t.Fatalf("unknown field: %d", r.Status)
 		}
-		before := ts.moneyView(root.ID)
+		before := ts.view(root.ID)
 		sold := ts.must(200, "POST", "/api/points/sell", root.Token, map[string]any{"upt": q}, "sell-1")
 		if sold.Int("payout_fen") != prev.Int("payout_fen") {
 			t.Fatalf("preview %s, sold %s", prev.Raw, sold.Raw)
@@ -285,7 +267,7 @@ func TestMoneyPoints(t *testing.T) {
 		if string(again.Raw) != string(sold.Raw) {
 			t.Fatalf("repeat: %s vs %s", again.Raw, sold.Raw)
 		}
-		after := ts.moneyView(root.ID)
+		after := ts.view(root.ID)
 		if after.PointsUpt != before.PointsUpt-q || after.Available != before.Available+sold.Int("payout_fen") {
 			t.Fatalf("after sell: %+v", after)
 		}
@@ -293,7 +275,7 @@ func TestMoneyPoints(t *testing.T) {
 		a := refs[0]
 		prevAll := ts.must(200, "POST", "/api/points/sell/preview", a.Token, map[string]any{"all": true}, "")
 		soldAll := ts.must(200, "POST", "/api/points/sell", a.Token, map[string]any{"all": true}, "sell-all")
-		if soldAll.Int("payout_fen") != prevAll.Int("payout_fen") || ts.moneyView(a.ID).PointsUpt != 0 {
+		if soldAll.Int("payout_fen") != prevAll.Int("payout_fen") || ts.view(a.ID).PointsUpt != 0 {
 			t.Fatalf("sell all: preview %s, sold %s", prevAll.Raw, soldAll.Raw)
 		}
 		ts.verify()
@@ -401,7 +383,7 @@ func TestMoneyWithdrawals(t *testing.T) {
 		_, root, refs := moneyTeam(ts)
 		a := refs[0]
 		finance, ops := ts.operatorToken(platform.RoleFinance), ts.operatorToken(platform.RoleOperations)
-		start := ts.moneyView(root.ID).Available
+		start := ts.view(root.ID).Available
 		minFen := ts.Plan.Platform.WithdrawMinFen
 
 		body := func(amt int64) map[string]any {
@@ -433,7 +415,7 @@ func TestMoneyWithdrawals(t *testing.T) {
 		if r := ts.must(201, "POST", "/api/withdrawals", root.Token, body(5000), "w-1"); r.Str("id") != id1 {
 			t.Fatalf("repeat: %s", r.Raw)
 		}
-		if v := ts.moneyView(root.ID); v.Available != start-5000 || v.Withdrawing != 5000 {
+		if v := ts.view(root.ID); v.Available != start-5000 || v.Withdrawing != 5000 {
 			t.Fatalf("after request: %+v", v)
 		}
 		own := ts.must(200, "GET", "/api/withdrawals", root.Token, nil, "")
@@ -492,7 +474,7 @@ func TestMoneyWithdrawals(t *testing.T) {
 		if extAfter-extBefore != 5000-fee {
 			t.Fatalf("external withdrawals moved %d", extAfter-extBefore)
 		}
-		if v := ts.moneyView(root.ID); v.Available != start-5000 || v.Withdrawing != 0 {
+		if v := ts.view(root.ID); v.Available != start-5000 || v.Withdrawing != 0 {
 			t.Fatalf("after paid: %+v", v)
 		}
 		paid := ts.must(200, "GET", "/api/admin/withdrawals?status=paid", finance, nil, "").Body["withdrawals"].([]any)
@@ -506,7 +488,7 @@ func TestMoneyWithdrawals(t *testing.T) {
 			t.Fatalf("reject without reason: %d", r.Status)
 		}
 		ts.must(200, "POST", "/api/admin/withdrawals/"+w2.Str("id")+"/reject", finance, map[string]any{"reason": "账户名不符"}, "rj-1")
-		if v := ts.moneyView(root.ID); v.Available != start-5000 || v.Withdrawing != 0 {
+		if v := ts.view(root.ID); v.Available != start-5000 || v.Withdrawing != 0 {
 			t.Fatalf("after reject: %+v", v)
 		}
 		ls := ts.must(200, "GET", "/api/withdrawals?size=1", root.Token, nil, "")
@@ -524,7 +506,7 @@ func TestMoneyConcurrent(t *testing.T) {
 	forEachDB(t, func(t *testing.T, kind string) {
 		ts := newTestServer(t, kind, nil)
 		_, root, _ := moneyTeam(ts)
-		v0 := ts.moneyView(root.ID)
+		v0 := ts.view(root.ID)
 		start := v0.Available
 		amt := start/10 + 1 // eleven would overdraw
 		sellQ := v0.PointsUpt / 40
@@ -565,7 +547,7 @@ func TestMoneyConcurrent(t *testing.T) {
 		if len(errs) > 0 {
 			t.Fatal(strings.Join(errs, "\n"))
 		}
-		v := ts.moneyView(root.ID)
+		v := ts.view(root.ID)
 		if v.Available < 0 || accepted > start+payouts || v.Available != start-accepted+payouts || v.Withdrawing != accepted {
 			t.Fatalf("start %d, accepted %d, payouts %d, now %+v", start, accepted, payouts, v)
 		}
@@ -597,18 +579,18 @@ func TestMoneyUnlock(t *testing.T) {
 		if f := fund(); f["team_orders"] != float64(2) || f["conditions_met"] != false {
 			t.Fatalf("before: %v", f)
 		}
-		ts.moneySubmit("sys", platform.PeriodClose{Period: "p1"})
-		if v := ts.moneyView(root.ID); v.Unlocked || v.Frozen == 0 {
+		ts.submit("sys", platform.PeriodClose{Period: "p1"})
+		if v := ts.view(root.ID); v.Unlocked || v.Frozen == 0 {
 			t.Fatalf("unlocked too early: %+v", v)
 		}
 		sh.buy(refs[1].ID)
 		if f := fund(); f["team_orders"] != float64(3) || f["conditions_met"] != true || f["unlocked"] != false {
 			t.Fatalf("met: %v", f)
 		}
-		before := ts.moneyView(root.ID)
-		ts.moneySubmit("sys", platform.PeriodClose{Period: "p2"})
+		before := ts.view(root.ID)
+		ts.submit("sys", platform.PeriodClose{Period: "p2"})
 		f := fund()
-		after := ts.moneyView(root.ID)
+		after := ts.view(root.ID)
 		if f["unlocked"] != true || f["frozen_fen"] != float64(0) || after.Available != before.Available+before.Frozen {
 			t.Fatalf("after close: %v, %+v", f, after)
 		}

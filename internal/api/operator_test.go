@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -78,18 +77,6 @@ func TestOperatorAccess(t *testing.T) {
 	})
 }
 
-// submit sends a command as actor straight to the sequencer.
-func (ts *testServer) opSubmit(actor string, c platform.Cmd) map[string]any {
-	ts.t.Helper()
-	res, err := ts.Seq.Submit(context.Background(), actor, "", c)
-	if err != nil {
-		ts.t.Fatalf("%s: %v", c.Kind(), err)
-	}
-	var out map[string]any
-	json.Unmarshal(res, &out) //nolint:errcheck // may be null
-	return out
-}
-
 func TestOperatorConsole(t *testing.T) {
 	forEachDB(t, func(t *testing.T, kind string) {
 		ts := newTestServer(t, kind, nil)
@@ -98,13 +85,13 @@ func TestOperatorConsole(t *testing.T) {
 		root := ts.register("")
 
 		// A gift order settles: root becomes an agent and can invite.
-		prod := ts.opSubmit("sys", platform.ProductPut{Name: "礼包", PriceFen: 100000, Stock: 10, Profile: "gift", Active: true})["id"].(string)
-		order := ts.opSubmit("m:"+root.ID, platform.OrderCreate{Member: root.ID, Items: []platform.Item{{Product: prod, Qty: 1}},
+		prod := ts.submit("sys", platform.ProductPut{Name: "礼包", PriceFen: 100000, Stock: 10, Profile: "gift", Active: true})["id"].(string)
+		order := ts.submit("m:"+root.ID, platform.OrderCreate{Member: root.ID, Items: []platform.Item{{Product: prod, Qty: 1}},
 			Address: &platform.Address{Region: "110101", Detail: "1号", Name: "张三", Phone: root.Phone}})["id"].(string)
-		ts.opSubmit("gateway", platform.OrderPay{Order: order, Method: "gateway", GatewayTxn: "t1", AmountFen: 100000})
-		ts.opSubmit("sys", platform.OrderShip{Order: order, Carrier: "SF", Tracking: "1"})
-		ts.opSubmit("m:"+root.ID, platform.OrderReceive{Order: order})
-		ts.opSubmit("sys", platform.Tick{})
+		ts.submit("gateway", platform.OrderPay{Order: order, Method: "gateway", GatewayTxn: "t1", AmountFen: 100000})
+		ts.submit("sys", platform.OrderShip{Order: order, Carrier: "SF", Tracking: "1"})
+		ts.submit("m:"+root.ID, platform.OrderReceive{Order: order})
+		ts.submit("sys", platform.Tick{})
 		alice := ts.register(root.Code)
 		bob := ts.register(root.Code)
 
@@ -278,15 +265,15 @@ func TestOperatorConsole(t *testing.T) {
 		}
 
 		// Dashboard, after a second settled order, a pending one and a withdrawal request.
-		order2 := ts.opSubmit("m:"+alice.ID, platform.OrderCreate{Member: alice.ID, Items: []platform.Item{{Product: prod, Qty: 1}},
+		order2 := ts.submit("m:"+alice.ID, platform.OrderCreate{Member: alice.ID, Items: []platform.Item{{Product: prod, Qty: 1}},
 			Address: &platform.Address{Region: "110101", Detail: "2号", Name: "爱丽丝", Phone: alice.Phone}})["id"].(string)
-		ts.opSubmit("gateway", platform.OrderPay{Order: order2, Method: "gateway", GatewayTxn: "t2", AmountFen: 100000})
-		ts.opSubmit("sys", platform.OrderShip{Order: order2, Carrier: "SF", Tracking: "2"})
-		ts.opSubmit("m:"+alice.ID, platform.OrderReceive{Order: order2})
-		ts.opSubmit("sys", platform.Tick{})
-		ts.opSubmit("m:"+alice.ID, platform.OrderCreate{Member: alice.ID, Items: []platform.Item{{Product: prod, Qty: 2}},
+		ts.submit("gateway", platform.OrderPay{Order: order2, Method: "gateway", GatewayTxn: "t2", AmountFen: 100000})
+		ts.submit("sys", platform.OrderShip{Order: order2, Carrier: "SF", Tracking: "2"})
+		ts.submit("m:"+alice.ID, platform.OrderReceive{Order: order2})
+		ts.submit("sys", platform.Tick{})
+		ts.submit("m:"+alice.ID, platform.OrderCreate{Member: alice.ID, Items: []platform.Item{{Product: prod, Qty: 2}},
 			Address: &platform.Address{Region: "110101", Detail: "2号", Name: "爱丽丝", Phone: alice.Phone}})
-		ts.opSubmit("m:"+root.ID, platform.WithdrawRequest{Member: root.ID, AmountFen: 5000, Account: "6222 0000"})
+		ts.submit("m:"+root.ID, platform.WithdrawRequest{Member: root.ID, AmountFen: 5000, Account: "6222 0000"})
 		r = ts.must(200, "GET", "/api/admin/dashboard", fin, nil, "")
 		orders := r.Body["orders"].(map[string]any)
 		if r.Int("members") != 3 || r.Int("agents")+r.Int("bosses") != 2 || r.Int("gmv_settled_fen") != 200000 ||

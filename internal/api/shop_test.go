@@ -6,19 +6,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/greenmall/greenmall/internal/engine"
-	"github.com/greenmall/greenmall/internal/journal"
 	"github.com/greenmall/greenmall/internal/plan"
 	"github.com/greenmall/greenmall/internal/platform"
-	"github.com/greenmall/greenmall/internal/store"
 )
 
 var shopAddress = map[string]any{"region": "110101", "detail": "东长安街 1 号", "name": "张三", "phone": "13800000000"}
@@ -29,13 +23,6 @@ func (ts *testServer) shopProduct(name string, priceFen, stock int64, profile st
 	r := ts.must(201, "POST", "/api/admin/products", ts.Admin, map[string]any{"name": name, "price_fen": priceFen,
 		"stock": stock, "profile": profile, "gift": profile == "gift", "active": true, "images": []string{"/img/a.png"}}, "")
 	return r.Str("id")
-}
-
-// view returns a member's engine view.
-func (ts *testServer) shopView(id string) engine.MemberView {
-	var v engine.MemberView
-	ts.Seq.Read(func(p *platform.Platform) { v, _ = p.View(id) })
-	return v
 }
 
 // orderStatus reads an order's status from the platform.
@@ -106,34 +93,23 @@ var shopHash = sync.OnceValue(func() string { return HashPassword("password1") }
 func (ts *testServer) shopMember(invite string) member {
 	ts.t.Helper()
 	phone := fmt.Sprint(ts.phone.Add(1))
-	res := ts.shopSubmit("anon", platform.Register{Phone: phone, PasswordHash: shopHash(), InvitedBy: invite, Code: randomCode(8, codeAlphabet)})
-	tok, err := ts.Srv.newSession(context.Background(), "m:"+res["id"])
+	res := ts.submit("anon", platform.Register{Phone: phone, PasswordHash: shopHash(), InvitedBy: invite, Code: randomCode(8, codeAlphabet)})
+	tok, err := ts.Srv.newSession(context.Background(), "m:"+res["id"].(string))
 	if err != nil {
 		ts.t.Fatal(err)
 	}
-	return member{ID: res["id"], Code: res["code"], Token: tok, Phone: phone}
+	return member{ID: res["id"].(string), Code: res["code"].(string), Token: tok, Phone: phone}
 }
 
 // shopOperator creates an operator with role and returns a session token.
 func (ts *testServer) shopOperator(role string) string {
 	ts.t.Helper()
-	res := ts.shopSubmit("sys", platform.OperatorCreate{Login: fmt.Sprintf("%s-%d", role, ts.phone.Add(1)), Role: role, PasswordHash: shopHash()})
-	tok, err := ts.Srv.newSession(context.Background(), "op:"+res["id"])
+	res := ts.submit("sys", platform.OperatorCreate{Login: fmt.Sprintf("%s-%d", role, ts.phone.Add(1)), Role: role, PasswordHash: shopHash()})
+	tok, err := ts.Srv.newSession(context.Background(), "op:"+res["id"].(string))
 	if err != nil {
 		ts.t.Fatal(err)
 	}
 	return tok
-}
-
-func (ts *testServer) shopSubmit(actor string, c platform.Cmd) map[string]string {
-	ts.t.Helper()
-	raw, err := ts.Seq.Submit(context.Background(), actor, "", c)
-	if err != nil {
-		ts.t.Fatalf("%s: %v", c.Kind(), err)
-	}
-	out := map[string]string{}
-	json.Unmarshal(raw, &out) //nolint:errcheck // some answers are not string maps
-	return out
 }
 
 // shopInvitees returns n members invited by a root member made active by a
@@ -297,7 +273,7 @@ func TestOrderShipped(t *testing.T) {
 		if r := ts.must(200, "POST", "/api/orders/"+id+"/receive", m.Token, nil, ""); r.Str("status") != platform.StatusSettled {
 			t.Fatalf("receive: %s", r.Raw)
 		}
-		if v := ts.shopView(m.ID); v.PointsUpt <= 0 {
+		if v := ts.view(m.ID); v.PointsUpt <= 0 {
 			t.Fatalf("points after settlement: %+v", v)
 		}
 
@@ -363,8 +339,8 @@ func TestOrderCancelRefund(t *testing.T) {
 			t.Fatalf("refund: %s", r.Raw)
 		}
 		ts.must(200, "POST", "/api/admin/orders/"+id+"/refund", fin, refund, "r1") // same key: same outcome
-		if stock() != 10 || ts.shopView(root.ID).PointsUpt != 0 {
-			t.Fatalf("after refund: stock %d, %+v", stock(), ts.shopView(root.ID))
+		if stock() != 10 || ts.view(root.ID).PointsUpt != 0 {
+			t.Fatalf("after refund: stock %d, %+v", stock(), ts.view(root.ID))
 		}
 
 		// Fund root's wallet with rewards: root buys the gift (becomes an
@@ -378,21 +354,21 @@ func TestOrderCancelRefund(t *testing.T) {
 		ts.shopPayGateway(inv, id)
 		ts.must(200, "POST", "/api/admin/orders/"+id+"/ship", ops, map[string]any{"carrier": "SF", "tracking": "2"}, "")
 		ts.must(200, "POST", "/api/orders/"+id+"/receive", inv.Token, nil, "")
-		avail := ts.shopView(root.ID).Available
+		avail := ts.view(root.ID).Available
 		if avail <= 0 {
-			t.Fatalf("root earned nothing: %+v", ts.shopView(root.ID))
+			t.Fatalf("root earned nothing: %+v", ts.view(root.ID))
 		}
 		cheap := ts.shopProduct("茶叶", avail, 5, "retail")
 		id = ts.must(201, "POST", "/api/orders", root.Token, map[string]any{"items": []map[string]any{{"product": cheap, "qty": 1}}, "address": shopAddress}, "").Str("id")
 		// Idempotent wallet payment: the same key twice, paid once.
 		a := ts.must(200, "POST", "/api/orders/"+id+"/pay", root.Token, map[string]any{"method": "wallet"}, "w1")
 		b := ts.must(200, "POST", "/api/orders/"+id+"/pay", root.Token, map[string]any{"method": "wallet"}, "w1")
-		if string(a.Raw) != string(b.Raw) || ts.shopView(root.ID).Available != 0 {
-			t.Fatalf("pay twice: %s / %s, available %d", a.Raw, b.Raw, ts.shopView(root.ID).Available)
+		if string(a.Raw) != string(b.Raw) || ts.view(root.ID).Available != 0 {
+			t.Fatalf("pay twice: %s / %s, available %d", a.Raw, b.Raw, ts.view(root.ID).Available)
 		}
 		ts.must(409, "POST", "/api/orders/"+id+"/pay", root.Token, map[string]any{"method": "wallet"}, "w2")
 		ts.must(200, "POST", "/api/admin/orders/"+id+"/refund", ts.Admin, refund, "r2")
-		if got := ts.shopView(root.ID).Available; got != avail {
+		if got := ts.view(root.ID).Available; got != avail {
 			t.Fatalf("wallet after refund: %d, want %d", got, avail)
 		}
 		ts.verify()
@@ -459,7 +435,7 @@ func TestPickup(t *testing.T) {
 			t.Fatalf("pickup: %s", r.Raw)
 		}
 		ts.must(200, "POST", "/api/staff/pickup", staff.Token, map[string]any{"order": id, "code": code}, "p2")
-		if v := ts.shopView(buyer.ID); v.PointsUpt <= 0 {
+		if v := ts.view(buyer.ID); v.PointsUpt <= 0 {
 			t.Fatalf("buyer's points: %+v", v)
 		}
 		var held int64
@@ -555,37 +531,13 @@ func TestGatewayCallback(t *testing.T) {
 // Tick, with a controllable clock.
 func TestReturnWindow(t *testing.T) {
 	forEachDB(t, func(t *testing.T, kind string) {
-		ctx := context.Background()
-		var db *store.DB
-		if kind == "postgres" {
-			db = store.OpenTestPG(t, os.Getenv("GREENMALL_TEST_PG"))
-		} else {
-			var err error
-			if db, err = store.Open(ctx, filepath.Join(t.TempDir(), "gm.db")); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { db.Close() })
-		}
 		var mu sync.Mutex
 		now := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
 		clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 		advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
 		p := plan.Default()
 		p.Platform.ReturnWindowDays = 7
-		seq, err := journal.Open(ctx, db, journal.Config{Plan: p, Regions: Regions{}, Clock: clock})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(seq.Close)
-		srv := New(Config{Seq: seq, DB: db, BaseURL: "http://test", GatewaySecret: []byte("test-secret"), Clock: clock})
-		hs := httptest.NewServer(srv.Handler())
-		t.Cleanup(hs.Close)
-		ts := &testServer{t: t, URL: hs.URL, DB: db, Seq: seq, Plan: p, Srv: srv}
-		ts.phone.Store(13000000000)
-		if _, err := seq.Submit(ctx, "sys", "", platform.OperatorCreate{Login: "admin", Role: platform.RoleSuper, PasswordHash: HashPassword("admin-pass")}); err != nil {
-			t.Fatal(err)
-		}
-		ts.Admin = ts.login("/api/operators/login", map[string]any{"login": "admin", "password": "admin-pass"})
+		ts := newTestServerClock(t, kind, p, clock)
 
 		m := ts.shopMember("")
 		gift := ts.shopProduct("礼包", 39900, 10, "gift")
@@ -596,13 +548,13 @@ func TestReturnWindow(t *testing.T) {
 			t.Fatalf("receive: %s", r.Raw)
 		}
 		tick := func() {
-			if _, err := seq.Submit(ctx, "sys", "", platform.Tick{}); err != nil {
+			if _, err := ts.Seq.Submit(context.Background(), "sys", "", platform.Tick{}); err != nil {
 				t.Fatal(err)
 			}
 		}
 		advance(7*24*time.Hour - time.Minute)
 		tick()
-		if st := ts.shopOrderStatus(id); st != platform.StatusCompleted || ts.shopView(m.ID).PointsUpt != 0 {
+		if st := ts.shopOrderStatus(id); st != platform.StatusCompleted || ts.view(m.ID).PointsUpt != 0 {
 			t.Fatalf("before 7 days: %s", st)
 		}
 		// A refund is still possible inside the window; here we let it pass.
@@ -611,7 +563,7 @@ func TestReturnWindow(t *testing.T) {
 		if r := ts.must(200, "GET", "/api/orders/"+id, m.Token, nil, ""); r.Str("status") != platform.StatusSettled {
 			t.Fatalf("after 7 days: %s", r.Raw)
 		}
-		if ts.shopView(m.ID).PointsUpt <= 0 {
+		if ts.view(m.ID).PointsUpt <= 0 {
 			t.Fatalf("no points after settlement")
 		}
 		ts.verify()
