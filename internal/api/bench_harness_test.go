@@ -60,5 +60,3 @@ func benchDo(c *http.Client, base, method, path, token string, body any, idem st
 	json.Unmarshal(raw, &m) //nolint:errcheck
 	return res.StatusCode, m
 }
-
-func jsonUnmarshalAny(b []byte, v any) { json.Unmarshal(b, v) } //nolint:errcheck

@@ -36,6 +36,9 @@ type MemberView struct {
 // some level's conditions ask for team sales or team size.
 func (e *Engine) TeamFigures() bool { return e.rules.teamRules && e.rules.hasUpgrade }
 
+// MemberID returns the id of the member with index i.
+func (e *Engine) MemberID(i int32) string { return e.members[i].id }
+
 // NumMembers returns how many members have joined.
 func (e *Engine) NumMembers() int { return len(e.members) }
 

@@ -115,8 +115,18 @@ func Verify(ctx context.Context, db *store.DB, p0 *plan.Plan, regions platform.R
 	if err != nil {
 		return nil, err
 	}
-	if len(gotPeriods) != len(periods) {
-		rep.diff("periods: %d rows, the journal gives %d", len(gotPeriods), len(periods))
+	wantPeriods := map[string]bool{}
+	for _, pe := range periods {
+		wantPeriods[pe] = true
+	}
+	for _, row := range gotPeriods {
+		if !wantPeriods[row[0].(string)] {
+			rep.diff("periods %s: in the table, not in the journal", row[0])
+		}
+		delete(wantPeriods, row[0].(string))
+	}
+	for pe := range wantPeriods {
+		rep.diff("periods %s: in the journal, missing from the table", pe)
 	}
 
 	// Ledger invariants over the table's lines.

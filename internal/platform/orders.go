@@ -2,6 +2,7 @@ package platform
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/greenmall/greenmall/internal/engine"
@@ -163,7 +164,7 @@ func (p *Platform) orderPickup(c OrderPickup) error {
 		return fail(CodeConflict, "order %s is not a pickup order", o.ID)
 	}
 	sp := p.points[o.Pickup]
-	if c.Staff != sp.Owner && !containsStr(sp.Staff, c.Staff) {
+	if c.Staff != sp.Owner && !slices.Contains(sp.Staff, c.Staff) {
 		return fail(CodeForbidden, "member %s is not staff of service point %s", c.Staff, sp.ID)
 	}
 	if o.Status != StatusPaid {
@@ -195,15 +196,6 @@ func (p *Platform) lineQty(o *Order, product string) int64 {
 		}
 	}
 	return n
-}
-
-func containsStr(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // complete marks o received; with no return window it settles at once.

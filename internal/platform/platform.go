@@ -304,7 +304,7 @@ func (p *Platform) Apply(seq int64, at int64, actor string, c Cmd) (any, error) 
 	if after := p.eng.Pool(); after != pool {
 		p.fx.Prices = append(p.fx.Prices, PricePoint{Seq: seq, At: at, PoolFen: after.PoolFen, SupplyUpt: after.SupplyUpt})
 	}
-	if p.eng.TakeChanges(func(i int32) { p.fx.mark(&p.fx.Members, p.eng.Member(i).ID) }) {
+	if p.eng.TakeChanges(func(i int32) { p.fx.mark(&p.fx.Members, p.eng.MemberID(i)) }) {
 		p.fx.AllMembers = true
 	}
 	return res, nil
@@ -319,7 +319,7 @@ func (p *Platform) engineApply(c engine.Command, ref string) error {
 	for _, po := range res.Tx.Postings {
 		l := LedgerLine{Account: p.eng.AccountName(po.Account), Amount: po.Amount, Reason: po.Reason.String(), Ref: ref}
 		if po.Account.Member >= 0 {
-			l.Member = p.eng.Member(po.Account.Member).ID
+			l.Member = p.eng.MemberID(po.Account.Member)
 		}
 		if p.fx.Accounts == nil {
 			p.fx.Accounts = map[ledger.Account]bool{}

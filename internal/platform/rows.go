@@ -2,6 +2,7 @@ package platform
 
 import (
 	"encoding/json"
+	"maps"
 	"slices"
 	"strings"
 
@@ -124,7 +125,7 @@ func (p *Platform) balanceRow(a ledger.Account) []any {
 	name := p.eng.AccountName(a)
 	member, kind := "", name
 	if a.Member >= 0 {
-		member = p.eng.Member(a.Member).ID
+		member = p.eng.MemberID(a.Member)
 		kind = a.Kind.String()
 	} else if i := strings.IndexByte(name, ':'); i >= 0 {
 		kind = name
@@ -202,13 +203,6 @@ func (p *Platform) EachRow(fn func(t Table, row []any)) {
 }
 
 func sortedKeys(m map[string]bool) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	// Sorting keeps the write order, and so lock order, deterministic.
-	sortStrings(keys)
-	return keys
+	// Sorted, so the write order, and so lock order, is deterministic.
+	return slices.Sorted(maps.Keys(m))
 }
-
-func sortStrings(s []string) { slices.Sort(s) }
