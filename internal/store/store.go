@@ -26,6 +26,7 @@ type DB struct {
 	SQL      *sql.DB
 	Postgres bool
 	upserts  map[string]string
+	sessions sessionCache
 }
 
 // Open opens (and migrates) the store at dsn: a postgres:// URL, or the
