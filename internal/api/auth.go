@@ -117,19 +117,25 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (Principal
 		return Principal{}, false
 	}
 	p := Principal{ID: sess.Principal}
-	ok := false
-	s.Seq.Read(func(pl *platform.Platform) {
+	// A Guard, not a Read: a pass cannot rest on state that is not yet
+	// durable (a session exists only after a login that read its member
+	// durably, and a ban revokes sessions), and what the handler answers it
+	// learns through Submit or Read, which wait for durability themselves.
+	ok := s.Seq.Guard(func(pl *platform.Platform) bool {
+		p.Member, p.Operator = "", nil
 		if id, isM := strings.CutPrefix(sess.Principal, "m:"); isM {
 			m, found := pl.MemberByID(id)
-			ok = found && !m.Banned
 			p.Member = id
+			return found && !m.Banned
 		} else if id, isOp := strings.CutPrefix(sess.Principal, "op:"); isOp {
 			o, found := pl.OperatorByID(id)
 			if found {
 				oc := *o
-				p.Operator, ok = &oc, true
+				p.Operator = &oc
 			}
+			return found
 		}
+		return false
 	})
 	if !ok {
 		writeError(w, 401, "unauthenticated", "account is not active")

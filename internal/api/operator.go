@@ -168,6 +168,7 @@ type servicePointOut struct {
 func (s *Server) adminServicePoints(w http.ResponseWriter, r *http.Request) {
 	out := []servicePointOut{}
 	s.Seq.Read(func(p *platform.Platform) {
+		out = out[:0] // Read may run this again
 		for _, id := range p.ServicePointIDs() {
 			sp, _ := p.ServicePoint(id)
 			stock := make(map[string]int64, len(sp.Stock))
@@ -223,6 +224,7 @@ func (s *Server) adminRegionAgents(w http.ResponseWriter, r *http.Request) {
 	}
 	out := []area{}
 	s.Seq.Read(func(p *platform.Platform) {
+		out = out[:0] // Read may run this again
 		for _, a := range p.Areas() {
 			out = append(out, area{a.Tier, a.Code, a.Member, a.At})
 		}
@@ -451,6 +453,7 @@ func (s *Server) adminOperators(w http.ResponseWriter, r *http.Request) {
 	}
 	out := []op{}
 	s.Seq.Read(func(p *platform.Platform) {
+		out = out[:0] // Read may run this again
 		for _, id := range p.OperatorIDs() {
 			o, _ := p.OperatorByID(id)
 			out = append(out, op{o.ID, o.Login, o.Name, o.Role, o.CreatedAt})

@@ -66,6 +66,7 @@ func productView(pr *platform.Product, admin bool) productOut {
 func (s *Server) products(all bool) []productOut {
 	out := []productOut{}
 	s.Seq.Read(func(p *platform.Platform) {
+		out = out[:0] // Read may run this again
 		for _, id := range p.ProductIDs() {
 			if pr, _ := p.Product(id); all || pr.Active {
 				out = append(out, productView(pr, all))
@@ -146,6 +147,7 @@ func (s *Server) listServicePoints(w http.ResponseWriter, r *http.Request) {
 	}
 	out := []spOut{}
 	s.Seq.Read(func(p *platform.Platform) {
+		out = out[:0] // Read may run this again
 		for _, id := range p.ServicePointIDs() {
 			sp, _ := p.ServicePoint(id)
 			out = append(out, spOut{ID: sp.ID, Name: sp.Name, Region: sp.Region, Address: sp.Address})
@@ -215,15 +217,30 @@ func orderFromRow(row store.OrderRow) (orderOut, error) {
 // ownOrder returns the caller's order id, or false (with 404 written) when
 // it does not exist or is someone else's: existence is not revealed.
 func (s *Server) ownOrder(w http.ResponseWriter, r *http.Request) (orderOut, bool) {
+	return s.findOwnOrder(w, r, false)
+}
+
+// findOwnOrder finds the member's own order of the path. With guard, for a
+// handler that goes on to a Submit, finding it does not wait for
+// durability (see Sequencer.Guard); not finding it always does.
+func (s *Server) findOwnOrder(w http.ResponseWriter, r *http.Request, guard bool) (orderOut, bool) {
 	id, me := r.PathValue("id"), principalOf(r).Member
 	var out orderOut
-	found := false
-	s.Seq.Read(func(p *platform.Platform) {
-		if o, ok := p.Order(id); ok && o.Member == me {
-			out, found = orderFromPlatform(o), true
-			out.PickupCode = o.PickupCode
+	find := func(p *platform.Platform) bool {
+		o, ok := p.Order(id)
+		if !ok || o.Member != me {
+			return false
 		}
-	})
+		out = orderFromPlatform(o)
+		out.PickupCode = o.PickupCode
+		return true
+	}
+	var found bool
+	if guard {
+		found = s.Seq.Guard(find)
+	} else {
+		s.Seq.Read(func(p *platform.Platform) { found = find(p) })
+	}
 	if !found {
 		writeError(w, 404, platform.CodeNotFound, "no such order")
 	}
@@ -246,24 +263,9 @@ func (s *Server) createOrder(w http.ResponseWriter, r *http.Request) {
 	if c.Pickup != "" {
 		c.PickupCode = randomCode(8, "0123456789")
 	}
-	var res struct {
-		ID string `json:"id"`
-	}
-	if !s.submitValue(w, r, "m:"+me, c, &res) {
-		return
-	}
-	// Read the order back: a repeated Idempotency-Key answers the first
-	// order, whose pickup code is not the one drawn now.
-	out := map[string]any{}
-	s.Seq.Read(func(p *platform.Platform) {
-		if o, ok := p.Order(res.ID); ok {
-			out["id"], out["amount_fen"], out["status"] = o.ID, o.AmountFen, o.Status
-			if o.PickupCode != "" {
-				out["pickup_code"] = o.PickupCode
-			}
-		}
-	})
-	writeJSON(w, 201, out)
+	// The answer is the command's, so a repeated Idempotency-Key gets the
+	// first order with its pickup code, not the code drawn now.
+	s.submit(w, r, "m:"+me, c, 201)
 }
 
 func (s *Server) listOrders(w http.ResponseWriter, r *http.Request, f store.OrderFilter, withCodes bool) {
@@ -353,7 +355,9 @@ func (s *Server) payOrder(w http.ResponseWriter, r *http.Request) {
 	if !decode(w, r, &req) || !requireIdem(w, r) {
 		return
 	}
-	o, ok := s.ownOrder(w, r)
+	// Paying by wallet answers from the Submit; the gateway answer is built
+	// on the order's status, so it reads durably.
+	o, ok := s.findOwnOrder(w, r, req.Method == "wallet")
 	if !ok {
 		return
 	}
@@ -433,16 +437,7 @@ func (s *Server) staffPickup(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	me := principalOf(r).Member
-	if !s.submitValue(w, r, "m:"+me, platform.OrderPickup{Order: req.Order, Code: strings.TrimSpace(req.Code), Staff: me}, nil) {
-		return
-	}
-	st := ""
-	s.Seq.Read(func(p *platform.Platform) {
-		if o, ok := p.Order(req.Order); ok {
-			st = o.Status
-		}
-	})
-	writeJSON(w, 200, map[string]string{"id": req.Order, "status": st})
+	s.submit(w, r, "m:"+me, platform.OrderPickup{Order: req.Order, Code: strings.TrimSpace(req.Code), Staff: me}, 200)
 }
 
 // ---- operators' orders ----

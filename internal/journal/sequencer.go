@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -44,6 +45,13 @@ type reply struct {
 }
 
 // Sequencer owns the platform state.
+//
+// It runs as a two-stage pipeline: the sequencer goroutine applies batch N+1
+// to the state while the committer goroutine writes batch N, so the database
+// round trip and the state machine overlap. Answers, including refusals, go
+// out in journal order and only after their batch (and every batch before
+// it) is durable. Readers never wait for a commit to take the lock; instead
+// Read holds its answer back until what it saw is durable.
 type Sequencer struct {
 	db      *store.DB
 	plan    *plan.Plan
@@ -51,15 +59,30 @@ type Sequencer struct {
 	clock   func() time.Time
 	obs     Observer
 
-	mu     sync.RWMutex // held to write during apply+commit; readers share it
+	mu     sync.RWMutex // held to apply; readers share it
 	p      *platform.Platform
-	seq    int64
+	seq    int64 // applied, durable or not
+	gen    uint64
 	lastAt int64
 	idem   map[string]json.RawMessage // "<actor>|<key>" → first answer
 
-	in     chan *request
-	stop   chan struct{}
-	closed chan struct{}
+	durMu   sync.Mutex
+	durable int64         // the last durable seq
+	durGen  uint64        // gen of the state durable describes
+	durCh   chan struct{} // closed and replaced when durable or gen moves
+
+	in      chan *request
+	commits chan *pending
+	stop    chan struct{}
+	closed  chan struct{}
+}
+
+// pending is an applied batch on its way to the database.
+type pending struct {
+	reqs    []*request
+	replies []reply
+	batch   *store.Batch
+	gen     uint64 // the state generation it was applied to
 }
 
 // Config configures a sequencer.
@@ -73,7 +96,8 @@ type Config struct {
 // Open loads the journal of db, replays it and starts the sequencer.
 func Open(ctx context.Context, db *store.DB, cfg Config) (*Sequencer, error) {
 	s := &Sequencer{db: db, plan: cfg.Plan, regions: cfg.Regions, clock: cfg.Clock, obs: cfg.Observer,
-		in: make(chan *request, 4096), stop: make(chan struct{}), closed: make(chan struct{})}
+		in: make(chan *request, 4096), commits: make(chan *pending, maxGroup),
+		stop: make(chan struct{}), closed: make(chan struct{}), durCh: make(chan struct{})}
 	if s.clock == nil {
 		s.clock = time.Now
 	}
@@ -83,7 +107,10 @@ func Open(ctx context.Context, db *store.DB, cfg Config) (*Sequencer, error) {
 	if err := s.load(ctx); err != nil {
 		return nil, err
 	}
-	go s.run()
+	s.durable = s.seq
+	committed := make(chan struct{})
+	go s.commit(committed)
+	go s.run(committed)
 	return s, nil
 }
 
@@ -170,19 +197,72 @@ func (s *Sequencer) Submit(ctx context.Context, actor, idemKey string, c platfor
 	return rep.result, rep.err
 }
 
-// Read calls fn with the platform state under the read lock. fn must not
-// keep references to mutable state after it returns.
+// Read calls fn with the platform state under the read lock, then waits
+// until everything fn could have seen is durable, so no answer built on it
+// can be undone by a crash. If a failed commit threw that state away, fn runs
+// again on the state reloaded from the journal: fn may run more than once,
+// so it must set its results, not add to them. fn must not keep references
+// to mutable state after it returns.
 func (s *Sequencer) Read(fn func(p *platform.Platform)) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	fn(s.p)
+	for {
+		s.mu.RLock()
+		fn(s.p)
+		seen, gen := s.seq, s.gen
+		s.mu.RUnlock()
+		if s.waitDurable(seen, gen) {
+			return
+		}
+	}
 }
 
-// Seq returns the number of journaled commands.
+// Guard runs a check before a command: fn reports whether the request may
+// go on. A pass returns at once, without waiting for durability, because
+// what follows is a Submit, whose answer goes out only after everything
+// applied before it is durable. A refusal is an answer built on what fn saw,
+// so Guard holds it back as Read does (and checks again if that state was
+// lost). fn may run more than once.
+func (s *Sequencer) Guard(fn func(p *platform.Platform) bool) bool {
+	for {
+		s.mu.RLock()
+		ok := fn(s.p)
+		seen, gen := s.seq, s.gen
+		s.mu.RUnlock()
+		if ok || s.waitDurable(seen, gen) {
+			return ok
+		}
+	}
+}
+
+// waitDurable waits until seq is durable in generation gen, and reports
+// false if that generation was discarded first.
+func (s *Sequencer) waitDurable(seq int64, gen uint64) bool {
+	for {
+		s.durMu.Lock()
+		ok, lost, ch := s.durable >= seq && s.durGen == gen, s.durGen != gen, s.durCh
+		s.durMu.Unlock()
+		if ok {
+			return true
+		}
+		if lost {
+			return false
+		}
+		<-ch
+	}
+}
+
+func (s *Sequencer) setDurable(seq int64, gen uint64) {
+	s.durMu.Lock()
+	s.durable, s.durGen = seq, gen
+	close(s.durCh)
+	s.durCh = make(chan struct{})
+	s.durMu.Unlock()
+}
+
+// Seq returns the number of durable journaled commands.
 func (s *Sequencer) Seq() int64 {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return s.seq
+	s.durMu.Lock()
+	defer s.durMu.Unlock()
+	return s.durable
 }
 
 // Close stops the sequencer after the batch in flight.
@@ -195,16 +275,20 @@ func (s *Sequencer) Close() {
 	<-s.closed
 }
 
-func (s *Sequencer) run() {
-	defer close(s.closed)
-	batch := make([]*request, 0, MaxBatch)
+func (s *Sequencer) run(committed <-chan struct{}) {
+	defer func() {
+		close(s.commits)
+		<-committed
+		close(s.closed)
+	}()
 	for {
+		var batch []*request
 		select {
 		case <-s.stop:
 			s.drain()
 			return
 		case r := <-s.in:
-			batch = append(batch[:0], r)
+			batch = append(make([]*request, 0, 64), r)
 		}
 	more:
 		for len(batch) < MaxBatch {
@@ -215,7 +299,7 @@ func (s *Sequencer) run() {
 				break more
 			}
 		}
-		s.process(batch)
+		s.commits <- s.apply(batch)
 	}
 }
 
@@ -231,20 +315,18 @@ func (s *Sequencer) drain() {
 	}
 }
 
-func (s *Sequencer) process(batch []*request) {
+// apply runs a batch through the state machine and collects what it wrote.
+func (s *Sequencer) apply(batch []*request) *pending {
 	s.mu.Lock()
-	replies := make([]reply, len(batch))
-	b := &store.Batch{}
-	pending := map[string]int{} // idempotency keys first seen in this batch
-	first := s.seq
+	defer s.mu.Unlock()
+	pd := &pending{reqs: batch, replies: make([]reply, len(batch)), batch: &store.Batch{}, gen: s.gen}
+	b := pd.batch
 	for i, r := range batch {
 		if r.idem != "" {
+			// The first answer, durable or in a batch ahead of this one
+			// (answers go out in order, so it is durable before this one is).
 			if res, ok := s.idem[r.idem]; ok {
-				replies[i] = reply{result: res}
-				continue
-			}
-			if j, ok := pending[r.idem]; ok {
-				replies[i] = reply{seq: -1 - int64(j)} // answered like request j, below
+				pd.replies[i] = reply{result: res}
 				continue
 			}
 		}
@@ -261,63 +343,144 @@ func (s *Sequencer) process(batch []*request) {
 			if !errors.As(err, &pe) {
 				// Not a rejection: the state may be half-changed. Stop
 				// rather than journal or serve it.
-				s.mu.Unlock()
 				slog.Error("state machine failure; stopping", "cmd", r.cmd.Kind(), "err", err)
 				panic(fmt.Sprintf("journal: apply %s: %v", r.cmd.Kind(), err))
 			}
-			replies[i] = reply{err: err}
+			pd.replies[i] = reply{err: err}
 			continue
 		}
 		env, err := platform.Seal(r.cmd, at, r.actor)
 		if err != nil {
-			s.mu.Unlock()
 			panic(err)
 		}
 		result, _ := json.Marshal(res)
 		s.seq++
 		s.lastAt = at
 		b.Entries = append(b.Entries, store.Entry{Seq: s.seq, Env: env, Idem: r.idem, Result: string(result)})
-		replies[i] = reply{seq: s.seq, result: result}
+		pd.replies[i] = reply{seq: s.seq, result: result}
 		if r.idem != "" {
-			pending[r.idem] = i
+			s.idem[r.idem] = result
 		}
 	}
 	if len(b.Entries) > 0 {
 		fx := s.p.TakeEffects()
-		rows := s.rows(&fx)
-		b.Rows = rows.Rows
+		b.Rows = s.rows(&fx).Rows
+	}
+	return pd
+}
+
+// commit writes the applied batches in order and answers their requests.
+// Whatever batches queued up while the last commit ran go into the next
+// transaction together, so the commit size follows the load.
+func (s *Sequencer) commit(done chan<- struct{}) {
+	defer close(done)
+	for pd := range s.commits {
+		group := append(make([]*pending, 0, 8), pd)
+	more:
+		for len(group) < maxGroup {
+			select {
+			case pd, ok := <-s.commits:
+				if !ok {
+					break more
+				}
+				group = append(group, pd)
+			default:
+				break more
+			}
+		}
+		s.commitGroup(group)
+	}
+}
+
+// maxGroup bounds the batches merged into one transaction.
+const maxGroup = 64
+
+func (s *Sequencer) commitGroup(group []*pending) {
+	gen := s.genNow()
+	var live []*pending
+	for _, pd := range group {
+		if pd.gen != gen {
+			// Applied on top of a batch whose commit failed: that state is gone.
+			pd.fail(errors.New("journal: an earlier write failed"))
+			continue
+		}
+		live = append(live, pd)
+	}
+	b := mergeBatches(live)
+	if len(b.Entries) > 0 {
 		start := time.Now()
 		err := s.db.Commit(context.Background(), b)
 		if s.obs != nil {
 			s.obs.Batch(len(b.Entries), time.Since(start))
 		}
 		if err != nil {
-			// The commit failed: the in-memory state is ahead of the
-			// journal. Rebuild it from what is durable and refuse the batch.
-			slog.Error("group commit failed; reloading from the journal", "err", err, "from", first+1)
-			if lerr := s.load(context.Background()); lerr != nil {
-				s.mu.Unlock()
-				panic(fmt.Sprintf("journal: reload after failed commit: %v (commit: %v)", lerr, err))
+			// The in-memory state is ahead of the journal. Rebuild it from
+			// what is durable and refuse these batches and every batch
+			// applied after them.
+			slog.Error("group commit failed; reloading from the journal", "err", err, "from", b.Entries[0].Seq)
+			s.reload(err)
+			for _, pd := range live {
+				pd.fail(err)
 			}
-			for i := range replies {
-				if replies[i].err == nil {
-					replies[i] = reply{err: fmt.Errorf("journal: not saved, retry: %w", err)}
-				}
-			}
+			live = nil
 		} else {
-			for _, e := range b.Entries {
-				if e.Idem != "" {
-					s.idem[e.Idem] = json.RawMessage(e.Result)
-				}
+			s.setDurable(b.Entries[len(b.Entries)-1].Seq, gen)
+		}
+	}
+	for _, pd := range group {
+		for i, r := range pd.reqs {
+			r.done <- pd.replies[i]
+		}
+	}
+}
+
+func (pd *pending) fail(err error) {
+	for i := range pd.replies {
+		pd.replies[i] = reply{err: fmt.Errorf("journal: not saved, retry: %w", err)}
+	}
+}
+
+// mergeBatches joins batches into one, keeping only the last version of a
+// read-model row written more than once.
+func mergeBatches(group []*pending) *store.Batch {
+	if len(group) == 1 {
+		return group[0].batch
+	}
+	out := &store.Batch{}
+	at := map[string]int{}
+	var key strings.Builder
+	for _, pd := range group {
+		out.Entries = append(out.Entries, pd.batch.Entries...)
+		for _, r := range pd.batch.Rows {
+			key.Reset()
+			key.WriteString(r.Table.Name)
+			for _, v := range r.Vals[:r.Table.Key] {
+				fmt.Fprintf(&key, "\x00%v", v)
 			}
+			if i, ok := at[key.String()]; ok {
+				out.Rows[i] = r
+				continue
+			}
+			at[key.String()] = len(out.Rows)
+			out.Rows = append(out.Rows, r)
 		}
 	}
-	s.mu.Unlock()
-	for i, r := range batch {
-		rep := replies[i]
-		if rep.seq < 0 {
-			rep = replies[-1-rep.seq]
-		}
-		r.done <- rep
+	return out
+}
+
+func (s *Sequencer) genNow() uint64 {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.gen
+}
+
+// reload replaces the state with the journal's after a failed commit.
+func (s *Sequencer) reload(cause error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.load(context.Background()); err != nil {
+		panic(fmt.Sprintf("journal: reload after failed commit: %v (commit: %v)", err, cause))
 	}
+	s.gen++
+	s.setDurable(s.seq, s.gen)
 }

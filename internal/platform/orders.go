@@ -84,7 +84,11 @@ func (p *Platform) orderCreate(c OrderCreate) (any, error) {
 	p.orders[o.ID] = o
 	p.orderIDs = append(p.orderIDs, o.ID)
 	p.fx.mark(&p.fx.Orders, o.ID)
-	return map[string]any{"id": o.ID, "amount_fen": total}, nil
+	res := map[string]any{"id": o.ID, "amount_fen": total, "status": o.Status}
+	if o.PickupCode != "" {
+		res["pickup_code"] = o.PickupCode
+	}
+	return res, nil
 }
 
 func (p *Platform) orderPay(c OrderPay) error {

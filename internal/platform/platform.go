@@ -373,7 +373,10 @@ func (p *Platform) apply(c Cmd) (any, error) {
 	case OrderReceive:
 		return nil, p.orderReceive(c)
 	case OrderPickup:
-		return nil, p.orderPickup(c)
+		if err := p.orderPickup(c); err != nil {
+			return nil, err
+		}
+		return map[string]any{"id": c.Order, "status": p.orders[c.Order].Status}, nil
 	case OrderCancel:
 		return nil, p.orderCancel(c)
 	case OrderRefund:

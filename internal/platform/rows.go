@@ -16,33 +16,39 @@ type Table struct {
 	Name string
 	Cols []string
 	Key  int
+	// Const lists the columns that never change once a row exists. A
+	// rewrite leaves them out, so the SQL indexes on them are not touched.
+	Const []string
 }
 
 // Entity tables, rewritten whole for each changed entity.
 var (
 	MembersTable = Table{"members", []string{"id", "phone", "name", "code", "referrer", "parent", "slot", "team",
 		"peer_up", "role", "level", "unlocked", "exits", "available", "frozen", "withdrawing", "points_upt",
-		"shares", "self_spend", "banned", "ban_reason", "staff_of", "joined_at"}, 1}
-	OperatorsTable = Table{"operators", []string{"id", "login", "name", "role", "created_at"}, 1}
+		"shares", "self_spend", "banned", "ban_reason", "staff_of", "joined_at"}, 1,
+		[]string{"phone", "code", "referrer", "joined_at"}}
+	OperatorsTable = Table{"operators", []string{"id", "login", "name", "role", "created_at"}, 1, nil}
 	ProductsTable  = Table{"products", []string{"id", "name", "price_fen", "stock", "profile", "images", "gift",
-		"active", "descr", "updated_at"}, 1}
+		"active", "descr", "updated_at"}, 1, nil}
 	OrdersTable = Table{"orders", []string{"id", "member", "status", "amount_fen", "lines", "address", "region",
 		"pickup", "pay_method", "gateway_txn", "carrier", "tracking", "reason", "created_at", "paid_at",
-		"shipped_at", "completed_at", "settled_at", "closed_at"}, 1}
+		"shipped_at", "completed_at", "settled_at", "closed_at"}, 1,
+		[]string{"member", "lines", "created_at"}}
 	PointsTable = Table{"service_points", []string{"id", "name", "owner", "region", "address", "staff", "stock",
-		"created_at"}, 1}
+		"created_at"}, 1, nil}
 	WithdrawalsTable = Table{"withdrawals", []string{"id", "member", "amount_fen", "fee_fen", "account", "status",
-		"reason", "transfer_ref", "requested_at", "reviewed_at", "reviewed_by", "paid_at"}, 1}
-	AreasTable    = Table{"region_agents", []string{"tier", "code", "member", "at"}, 2}
-	PlansTable    = Table{"plan_versions", []string{"version", "at", "actor", "note", "document"}, 1}
-	BalancesTable = Table{"balances", []string{"account", "member", "kind", "balance"}, 1}
+		"reason", "transfer_ref", "requested_at", "reviewed_at", "reviewed_by", "paid_at"}, 1,
+		[]string{"member", "amount_fen", "fee_fen", "requested_at"}}
+	AreasTable    = Table{"region_agents", []string{"tier", "code", "member", "at"}, 2, nil}
+	PlansTable    = Table{"plan_versions", []string{"version", "at", "actor", "note", "document"}, 1, nil}
+	BalancesTable = Table{"balances", []string{"account", "member", "kind", "balance"}, 1, nil}
 )
 
 // Append-only tables.
 var (
-	LinesTable   = Table{"ledger_lines", []string{"seq", "n", "at", "account", "member", "amount", "reason", "ref"}, 2}
-	PricesTable  = Table{"price_history", []string{"seq", "at", "pool_fen", "supply_upt"}, 1}
-	PeriodsTable = Table{"periods", []string{"period"}, 1}
+	LinesTable   = Table{"ledger_lines", []string{"seq", "n", "at", "account", "member", "amount", "reason", "ref"}, 2, nil}
+	PricesTable  = Table{"price_history", []string{"seq", "at", "pool_fen", "supply_upt"}, 1, nil}
+	PeriodsTable = Table{"periods", []string{"period"}, 1, nil}
 )
 
 // EntityTables lists the tables Rows and EachRow serve.

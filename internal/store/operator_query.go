@@ -131,12 +131,13 @@ type AuditEntry struct {
 	Data  json.RawMessage `json:"data"`
 }
 
-// Audit lists the journal rows of operators ("op:…"), or of one actor when
+// Audit lists the journal rows of operators ("op:…"), or of one operator when
 // actor is not "", newest first, with the number of all matches.
 func (db *DB) Audit(ctx context.Context, actor string, page, size int) ([]AuditEntry, int64, error) {
 	cond, args := `actor LIKE 'op:%'`, []any{}
 	if actor != "" {
-		cond, args = "actor = $1", []any{actor}
+		// Still only operators' entries: the index covers no others.
+		cond, args = `actor = $1 AND actor LIKE 'op:%'`, []any{actor}
 	}
 	var total int64
 	if err := db.SQL.QueryRowContext(ctx, "SELECT COUNT(*) FROM journal WHERE "+cond, args...).Scan(&total); err != nil {

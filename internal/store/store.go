@@ -9,7 +9,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"slices"
 	"strings"
+	"sync"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
 	"github.com/pressly/goose/v3"
@@ -25,7 +27,9 @@ var migrations embed.FS
 type DB struct {
 	SQL      *sql.DB
 	Postgres bool
-	upserts  map[string]string
+	tables   map[string]platform.Table
+	stmtMu   sync.Mutex
+	stmts    map[stmtKey]*sql.Stmt // prepared once, reused by every commit
 	sessions sessionCache
 }
 
@@ -42,7 +46,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		// WAL with synchronous=FULL: a commit is on disk before it returns,
 		// so an acknowledged request survives a crash or power loss.
 		db.SQL, err = sql.Open("sqlite", "file:"+dsn+
-			"?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)&_txlock=immediate")
+			"?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)&_pragma=wal_autocheckpoint(10000)&_pragma=cache_size(-65536)&_txlock=immediate")
 		db.SQL.SetMaxOpenConns(8)
 	}
 	if err != nil {
@@ -56,7 +60,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	prov, err := goose.NewProvider(dialect, db.SQL, sub)
+	prov, err := goose.NewProvider(dialect, db.SQL, sub, goose.WithGoMigrations(writePath(db.Postgres)))
 	if err != nil {
 		db.SQL.Close()
 		return nil, fmt.Errorf("migrations: %w", err)
@@ -65,15 +69,24 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		db.SQL.Close()
 		return nil, fmt.Errorf("migrate %s: %w", redact(dsn), err)
 	}
-	db.upserts = map[string]string{}
+	db.tables = map[string]platform.Table{journalTable.Name: journalTable}
 	for _, t := range append(platform.EntityTables, platform.LinesTable, platform.PricesTable, platform.PeriodsTable) {
-		db.upserts[t.Name] = upsertSQL(t)
+		db.tables[t.Name] = t
 	}
+	db.stmts = map[stmtKey]*sql.Stmt{}
 	return db, nil
 }
 
 // Close closes the store.
-func (db *DB) Close() error { return db.SQL.Close() }
+func (db *DB) Close() error {
+	db.stmtMu.Lock()
+	for _, st := range db.stmts {
+		st.Close()
+	}
+	db.stmts = nil
+	db.stmtMu.Unlock()
+	return db.SQL.Close()
+}
 
 func redact(dsn string) string {
 	if i := strings.Index(dsn, "@"); i >= 0 {
@@ -84,28 +97,91 @@ func redact(dsn string) string {
 	return dsn
 }
 
-func placeholders(n, from int) string {
+// placeholders lists n parameters numbered from from: "$1,$2" for
+// PostgreSQL, "?,?" for SQLite, which looks a numbered parameter's name up
+// by a linear scan on every bind.
+func placeholders(n, from int, postgres bool) string {
 	var b strings.Builder
 	for i := 0; i < n; i++ {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		fmt.Fprintf(&b, "$%d", from+i)
+		if postgres {
+			fmt.Fprintf(&b, "$%d", from+i)
+		} else {
+			b.WriteByte('?')
+		}
 	}
 	return b.String()
 }
 
-func upsertSQL(t platform.Table) string {
+// upsertSQL inserts n rows of t in one statement, replacing rows whose key
+// exists. A batch never holds two rows with one key (PostgreSQL refuses to
+// update a row twice in one statement).
+func upsertSQL(t platform.Table, n int, postgres bool) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "INSERT INTO %s (%s) VALUES ", t.Name, strings.Join(t.Cols, ","))
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('(')
+		b.WriteString(placeholders(len(t.Cols), 1+i*len(t.Cols), postgres))
+		b.WriteByte(')')
+	}
+	if t.Name == journalTable.Name {
+		return b.String() // appended only: a conflict is an error
+	}
+	fmt.Fprintf(&b, " ON CONFLICT (%s) DO ", strings.Join(t.Cols[:t.Key], ","))
 	var set []string
 	for _, c := range t.Cols[t.Key:] {
-		set = append(set, c+"=excluded."+c)
+		if !slices.Contains(t.Const, c) {
+			set = append(set, c+"=excluded."+c)
+		}
 	}
-	q := fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s) ON CONFLICT (%s) DO ",
-		t.Name, strings.Join(t.Cols, ","), placeholders(len(t.Cols), 1), strings.Join(t.Cols[:t.Key], ","))
 	if len(set) == 0 {
-		return q + "NOTHING"
+		b.WriteString("NOTHING")
+	} else {
+		b.WriteString("UPDATE SET " + strings.Join(set, ","))
 	}
-	return q + "UPDATE SET " + strings.Join(set, ",")
+	return b.String()
+}
+
+// journalTable describes the journal for the batched insert.
+var journalTable = platform.Table{Name: "journal", Cols: []string{"seq", "at", "type", "actor", "data", "idem", "result"}, Key: 1}
+
+type stmtKey struct {
+	table string
+	rows  int
+}
+
+// chunkSizes are the statement sizes a batch is cut into on PostgreSQL: few
+// enough distinct statements to keep them all prepared, large enough that a
+// big batch takes few round trips. SQLite runs in-process, so there is no
+// round trip to save, and its driver binds parameters in time quadratic in
+// their number: there every row is its own statement.
+var (
+	chunkSizes       = []int{64, 16, 4, 1}
+	chunkSizesSQLite = []int{1}
+)
+
+// stmt returns the prepared statement inserting n rows of table.
+func (db *DB) stmt(ctx context.Context, table string, n int) (*sql.Stmt, error) {
+	db.stmtMu.Lock()
+	defer db.stmtMu.Unlock()
+	k := stmtKey{table, n}
+	if st, ok := db.stmts[k]; ok {
+		return st, nil
+	}
+	if db.stmts == nil {
+		return nil, errors.New("store closed")
+	}
+	st, err := db.SQL.PrepareContext(ctx, upsertSQL(db.tables[table], n, db.Postgres))
+	if err != nil {
+		return nil, fmt.Errorf("prepare %s×%d: %w", table, n, err)
+	}
+	db.stmts[k] = st
+	return st, nil
 }
 
 // Entry is one journal row.
@@ -128,49 +204,72 @@ type Row struct {
 	Vals  []any
 }
 
-// Commit writes a batch in one transaction.
+// Commit writes a batch in one transaction: the journal entries, then the
+// read-model rows, each table's rows in as few multi-row statements as
+// chunkSizes allows.
 func (db *DB) Commit(ctx context.Context, b *Batch) error {
 	tx, err := db.SQL.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("commit batch: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	stmts := map[string]*sql.Stmt{}
-	stmt := func(name, q string) (*sql.Stmt, error) {
-		if s, ok := stmts[name]; ok {
-			return s, nil
-		}
-		s, err := tx.PrepareContext(ctx, q)
-		if err != nil {
-			return nil, fmt.Errorf("prepare %s: %w", name, err)
-		}
-		stmts[name] = s
-		return s, nil
-	}
-	js, err := stmt("journal", "INSERT INTO journal (seq, at, type, actor, data, idem, result) VALUES ($1,$2,$3,$4,$5,$6,$7)")
-	if err != nil {
-		return err
-	}
-	for _, e := range b.Entries {
+	jrows := make([][]any, len(b.Entries))
+	for i, e := range b.Entries {
 		var idem any
 		if e.Idem != "" {
 			idem = e.Idem
 		}
-		if _, err := js.ExecContext(ctx, e.Seq, e.Env.At, e.Env.Type, e.Env.Actor, string(e.Env.Data), idem, e.Result); err != nil {
-			return fmt.Errorf("journal %d: %w", e.Seq, err)
-		}
+		jrows[i] = []any{e.Seq, e.Env.At, e.Env.Type, e.Env.Actor, string(e.Env.Data), idem, e.Result}
 	}
+	if err := db.insert(ctx, tx, journalTable.Name, jrows); err != nil {
+		return err
+	}
+	byTable := map[string][][]any{}
+	var order []string
 	for _, r := range b.Rows {
-		s, err := stmt(r.Table.Name, db.upserts[r.Table.Name])
-		if err != nil {
-			return err
+		if _, ok := byTable[r.Table.Name]; !ok {
+			order = append(order, r.Table.Name)
 		}
-		if _, err := s.ExecContext(ctx, r.Vals...); err != nil {
-			return fmt.Errorf("write %s %v: %w", r.Table.Name, r.Vals[0], err)
+		byTable[r.Table.Name] = append(byTable[r.Table.Name], r.Vals)
+	}
+	for _, name := range order {
+		if err := db.insert(ctx, tx, name, byTable[name]); err != nil {
+			return err
 		}
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit batch: %w", err)
+	}
+	return nil
+}
+
+// insert writes rows of one table within tx.
+func (db *DB) insert(ctx context.Context, tx *sql.Tx, table string, rows [][]any) error {
+	sizes := chunkSizesSQLite
+	if db.Postgres {
+		sizes = chunkSizes
+	}
+	args := make([]any, 0, len(db.tables[table].Cols)*sizes[0])
+	for len(rows) > 0 {
+		n := 1
+		for _, c := range sizes {
+			if c <= len(rows) {
+				n = c
+				break
+			}
+		}
+		st, err := db.stmt(ctx, table, n)
+		if err != nil {
+			return err
+		}
+		args = args[:0]
+		for _, r := range rows[:n] {
+			args = append(args, r...)
+		}
+		if _, err := tx.StmtContext(ctx, st).ExecContext(ctx, args...); err != nil {
+			return fmt.Errorf("write %s %v: %w", table, rows[0][0], err)
+		}
+		rows = rows[n:]
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"net/url"
 	"testing"
@@ -12,19 +13,32 @@ import (
 // test, dropped at its end.
 func OpenTestPG(t testing.TB, dsn string) *DB {
 	t.Helper()
+	db, err := Open(context.Background(), testPGSchema(t, dsn))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// testPGSchema creates an empty schema for one test, dropped at its end,
+// and returns dsn with that schema as its search path.
+func testPGSchema(t testing.TB, dsn string) string {
+	t.Helper()
 	ctx := context.Background()
 	var b [6]byte
 	rand.Read(b[:])
 	schema := "t_" + hex.EncodeToString(b[:])
-	admin, err := Open(ctx, dsn)
+	admin, err := sql.Open("pgx", dsn)
 	if err != nil {
 		t.Fatalf("postgres: %v", err)
 	}
-	if _, err := admin.SQL.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
+	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
+		admin.Close()
+		t.Fatalf("postgres: %v", err)
 	}
 	t.Cleanup(func() {
-		admin.SQL.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+		admin.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
 		admin.Close()
 	})
 	u, err := url.Parse(dsn)
@@ -34,10 +48,5 @@ func OpenTestPG(t testing.TB, dsn string) *DB {
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	db, err := Open(ctx, u.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
+	return u.String()
 }

@@ -1,0 +1,91 @@
+package journal
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/greenmall/greenmall/internal/plan"
+	"github.com/greenmall/greenmall/internal/platform"
+	"github.com/greenmall/greenmall/internal/store"
+)
+
+// BenchmarkSequencerLifecycle runs full order lifecycles (create → pay by
+// wallet → pickup, which settles) straight into the sequencer from many
+// goroutines, without HTTP: the capacity of the write path alone (state
+// machine, group commit, read models).
+//
+//	go test -run '^$' -bench SequencerLifecycle -benchtime 20000x ./internal/journal/
+func BenchmarkSequencerLifecycle(b *testing.B) {
+	dbs := map[string]func() *store.DB{"sqlite": func() *store.DB {
+		db, err := store.Open(context.Background(), filepath.Join(b.TempDir(), "gm.db"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { db.Close() })
+		return db
+	}}
+	if dsn := os.Getenv("GREENMALL_TEST_PG"); dsn != "" {
+		dbs["postgres"] = func() *store.DB { return store.OpenTestPG(b, dsn) }
+	}
+	for _, name := range []string{"sqlite", "postgres"} {
+		if open, ok := dbs[name]; ok {
+			b.Run(name, func(b *testing.B) { benchSequencer(b, open()) })
+		}
+	}
+}
+
+func benchSequencer(b *testing.B, db *store.DB) {
+	ctx := context.Background()
+	p0 := plan.Default()
+	p0.Platform.ReturnWindowDays = 0
+	p0.InviteRequiresActive = false
+	s, err := Open(ctx, db, Config{Plan: p0})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	do := func(actor string, c platform.Cmd) map[string]any {
+		res, err := s.Submit(ctx, actor, "", c)
+		if err != nil {
+			b.Fatalf("%s: %v", c.Kind(), err)
+		}
+		var m map[string]any
+		json.Unmarshal(res, &m) //nolint:errcheck // nil answers leave m nil
+		return m
+	}
+	root := do("sys", platform.Register{Phone: "13000000000", PasswordHash: "h", Code: "ROOT0000"})["id"].(string)
+	prod := do("op:op1", platform.ProductPut{Name: "礼包", PriceFen: 100000, Stock: 1_000_000_000, Profile: "gift", Gift: true, Active: true})["id"].(string)
+	sp := do("op:op1", platform.ServicePointCreate{Name: "店", Owner: root, Region: "110101"})["id"].(string)
+	do("op:op1", platform.StockAllot{ServicePoint: sp, Product: prod, Qty: 500_000_000})
+	const clients = 64
+	members := make([]string, clients)
+	for i := range members {
+		members[i] = do("sys", platform.Register{Phone: fmt.Sprintf("1310000%04d", i), PasswordHash: "h",
+			Code: fmt.Sprintf("C%07d", i), InvitedBy: "ROOT0000"})["id"].(string)
+		do("gateway", platform.WalletTopUp{Member: members[i], AmountFen: 100_000_000_000, GatewayTxn: "bench-" + members[i]})
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	b.ResetTimer()
+	start := time.Now()
+	for _, m := range members {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for next.Add(1) <= int64(b.N) {
+				o := do("m:"+m, platform.OrderCreate{Member: m, Items: []platform.Item{{Product: prod, Qty: 1}}, Pickup: sp, PickupCode: "123456"})["id"].(string)
+				do("m:"+m, platform.OrderPay{Order: o, Method: "wallet"})
+				do("m:"+root, platform.OrderPickup{Order: o, Code: "123456", Staff: root})
+			}
+		}()
+	}
+	wg.Wait()
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "orders/s")
+}
