@@ -62,6 +62,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	baseURL := fs.String("base-url", "", "public URL, for invite links (default http://ADDR)")
 	periodEvery := fs.Duration("period-check", time.Minute, "how often to check whether a daily period is due")
 	tickEvery := fs.Duration("settle-check", 10*time.Second, "how often to settle orders whose return window has passed")
+	sandbox := fs.Bool("sandbox-gateway", true, "serve the sandbox payment gateway, which pays without moving money (development; set false in production)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -94,7 +95,11 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	if *baseURL == "" {
 		*baseURL = "http://" + *addr
 	}
-	srv := api.New(api.Config{Seq: seq, DB: db, Log: log, BaseURL: *baseURL, GatewaySecret: gatewaySecret(db, *data), Metrics: metrics})
+	srv := api.New(api.Config{Seq: seq, DB: db, Log: log, BaseURL: *baseURL, GatewaySecret: gatewaySecret(db, *data),
+		SandboxGateway: *sandbox, Metrics: metrics})
+	if *sandbox {
+		log.Warn("the sandbox payment gateway is on: gateway payments and top-ups succeed without moving money; run with --sandbox-gateway=false in production")
+	}
 	hs := &http.Server{Addr: *addr, Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	go schedule(ctx, seq, *tickEvery, *periodEvery)
 	ln, err := net.Listen("tcp", *addr)

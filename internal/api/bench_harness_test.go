@@ -27,7 +27,7 @@ func newBenchServer(b *testing.B, kind string, p *plan.Plan) *benchServer {
 		b.Fatal(err)
 	}
 	b.Cleanup(seq.Close)
-	srv := New(Config{Seq: seq, DB: db, BaseURL: "http://bench", GatewaySecret: []byte("bench"), Metrics: m})
+	srv := New(Config{Seq: seq, DB: db, BaseURL: "http://bench", GatewaySecret: []byte("bench"), SandboxGateway: true, Metrics: m})
 	hs := httptest.NewServer(srv.Handler())
 	b.Cleanup(hs.Close)
 	return &benchServer{URL: hs.URL, Seq: seq}

@@ -13,6 +13,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -34,9 +35,12 @@ const (
 	callbackMaxSkew = time.Minute
 )
 
-// gatewayCallback is the body of a payment callback.
+// gatewayCallback is the body of a payment callback: it pays either an
+// order or a member's wallet top-up.
 type gatewayCallback struct {
-	Order     string `json:"order"`
+	Order     string `json:"order,omitempty"`
+	Topup     string `json:"topup,omitempty"`  // a top-up intent, with
+	Member    string `json:"member,omitempty"` // the member it credits
 	Txn       string `json:"txn"`
 	AmountFen int64  `json:"amount_fen"`
 	TS        int64  `json:"ts"` // unix seconds
@@ -76,7 +80,9 @@ func verifyCallback(secret, body []byte, sig string, now time.Time) (gatewayCall
 		return gatewayCallback{}, errMalformed
 	}
 	switch {
-	case cb.Order == "" || len(cb.Order) > 64, cb.Txn == "" || len(cb.Txn) > 64, len(cb.Nonce) > 128, cb.AmountFen < 1:
+	case (cb.Order == "") == (cb.Topup == ""), len(cb.Order) > 64, len(cb.Topup) > 64,
+		(cb.Topup == "") != (cb.Member == ""), len(cb.Member) > 64,
+		cb.Txn == "" || len(cb.Txn) > 64, len(cb.Nonce) > 128, cb.AmountFen < 1:
 		return gatewayCallback{}, errMalformed
 	}
 	t := time.Unix(cb.TS, 0)
@@ -94,8 +100,20 @@ func randomHex(n int) string {
 
 func (s *Server) gatewayRoutes() {
 	s.mux.HandleFunc("POST /api/payments/callback", s.paymentCallback)
+	s.mux.HandleFunc("POST /api/wallet/topups", s.member(s.topUpCreate))
+	if !s.SandboxGateway {
+		return
+	}
 	s.mux.HandleFunc("GET /sandbox/pay/{order}", s.sandboxPage)
 	s.mux.HandleFunc("POST /sandbox/pay/{order}", s.sandboxPay)
+	s.mux.HandleFunc("GET /sandbox/topup/{intent}", s.sandboxTopUpPage)
+	s.mux.HandleFunc("POST /sandbox/topup/{intent}", s.sandboxTopUpPay)
+}
+
+// noGateway answers a request that needs a payment gateway when the
+// platform has none.
+func noGateway(w http.ResponseWriter) {
+	writeError(w, 503, "gateway_unavailable", "no payment gateway is configured on this platform; pay from the wallet balance")
 }
 
 func (s *Server) paymentCallback(w http.ResponseWriter, r *http.Request) {
@@ -122,20 +140,29 @@ func (s *Server) processCallback(r *http.Request, body []byte, sig string) (int,
 	case err != nil:
 		return 400, errBody(platform.CodeInvalid, "malformed callback body")
 	}
-	ok := map[string]string{"order": cb.Order, "txn": cb.Txn, "status": "paid"}
-	_, err = s.Seq.Submit(r.Context(), "gateway", "txn:"+cb.Txn,
-		platform.OrderPay{Order: cb.Order, Method: "gateway", GatewayTxn: cb.Txn, AmountFen: cb.AmountFen})
+	var cmd platform.Cmd
+	var ok map[string]string
+	paid := cb.Order // what gatewayTxns records for a transaction that paid this
+	if cb.Topup != "" {
+		cmd = platform.WalletTopUp{Member: cb.Member, AmountFen: cb.AmountFen, GatewayTxn: cb.Txn, Intent: cb.Topup}
+		ok = map[string]string{"topup": cb.Topup, "member": cb.Member, "txn": cb.Txn, "status": "paid"}
+		paid = "wallet " + cb.Member
+	} else {
+		cmd = platform.OrderPay{Order: cb.Order, Method: "gateway", GatewayTxn: cb.Txn, AmountFen: cb.AmountFen}
+		ok = map[string]string{"order": cb.Order, "txn": cb.Txn, "status": "paid"}
+	}
+	_, err = s.Seq.Submit(r.Context(), "gateway", "txn:"+cb.Txn, cmd)
 	if err == nil {
 		return 200, ok
 	}
 	var pe *platform.Error
 	if errors.As(err, &pe) {
-		// The same transaction already paid this very order: a replay.
+		// The same transaction already paid this very order or top-up: a
+		// replay.
 		already := false
 		s.Seq.Read(func(p *platform.Platform) {
-			if o, found := p.Order(cb.Order); found && o.GatewayTxn == cb.Txn && o.PayMethod == "gateway" {
-				already = true
-			}
+			what, seen := p.GatewayTxn(cb.Txn)
+			already = seen && what == paid
 		})
 		if already {
 			return 200, ok
@@ -184,15 +211,15 @@ var sandboxTmpl = template.Must(template.New("sandbox").Parse(`<!doctype html>
 .warn{background:#fff3cd;border:1px solid #e0a800;padding:.8em;border-radius:6px}
 button{font-size:1.2em;padding:.5em 2em}</style></head><body>
 <p class="warn"><b>沙箱环境 / SANDBOX</b>：这不是真实支付，不会扣款。<br>This is not a real payment; no money moves.</p>
-<h1>订单 {{.Order}}</h1>
+<h1>{{.Subject}}</h1>
 <p>金额 Amount: ¥{{.Yuan}}</p>
 {{if .Message}}<p><b>{{.Message}}</b></p>{{end}}
 {{if .Payable}}<form method="post" action="{{.Action}}"><button type="submit">模拟支付 Pay (sandbox)</button></form>{{end}}
 </body></html>`))
 
 type sandboxData struct {
-	Order, Yuan, Action, Message string
-	Payable                      bool
+	Subject, Yuan, Action, Message string
+	Payable                        bool
 }
 
 func yuan(fen int64) string {
@@ -215,7 +242,7 @@ func (s *Server) sandboxPage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	d := sandboxData{Order: order, Yuan: yuan(amount), Action: r.URL.RequestURI(), Payable: status == platform.StatusPending}
+	d := sandboxData{Subject: "订单 Order " + order, Yuan: yuan(amount), Action: r.URL.RequestURI(), Payable: status == platform.StatusPending}
 	if !d.Payable {
 		d.Message = "订单状态 Order status: " + status
 	}
@@ -236,7 +263,96 @@ func (s *Server) sandboxPay(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	status, out := s.processCallback(r, body, signCallback(s.GatewaySecret, body))
-	d := sandboxData{Order: order, Yuan: yuan(amount), Message: "沙箱支付成功 / sandbox payment done"}
+	d := sandboxData{Subject: "订单 Order " + order, Yuan: yuan(amount), Message: "沙箱支付成功 / sandbox payment done"}
+	if status != 200 {
+		msg, _ := json.Marshal(out)
+		d.Message = "支付失败 / payment failed: " + string(msg)
+	}
+	s.renderSandbox(w, status, d)
+}
+
+// ---- wallet top-up (余额充值) ----
+
+// Top-up bounds at the edge, per request; the engine's own bound is 10^12.
+const (
+	minTopUpFen = 100       // ¥1
+	maxTopUpFen = 5_000_000 // ¥50,000
+)
+
+// topUpCreate starts a top-up: it returns the gateway's payment URL for an
+// intent of the member's. Nothing is recorded until the gateway's signed
+// callback says it was paid; an intent is paid at most once.
+func (s *Server) topUpCreate(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		AmountFen int64 `json:"amount_fen"`
+	}
+	if !decode(w, r, &req) {
+		return
+	}
+	if req.AmountFen < minTopUpFen || req.AmountFen > maxTopUpFen {
+		writeError(w, 400, platform.CodeInvalid, fmt.Sprintf("a top-up is %s to %s yuan", yuan(minTopUpFen), yuan(maxTopUpFen)))
+		return
+	}
+	if !s.SandboxGateway {
+		noGateway(w)
+		return
+	}
+	me := principalOf(r).Member
+	intent := "tu" + randomHex(10)
+	writeJSON(w, 201, map[string]any{"intent": intent, "amount_fen": req.AmountFen,
+		"payment_url": s.sandboxTopUpURL(intent, me, req.AmountFen)})
+}
+
+// sandboxTopUpToken binds a top-up link to its intent, member and amount.
+func (s *Server) sandboxTopUpToken(intent, member string, amount int64) string {
+	m := hmac.New(sha256.New, s.GatewaySecret)
+	fmt.Fprintf(m, "sandbox-topup:%s|%s|%d", intent, member, amount)
+	return hex.EncodeToString(m.Sum(nil))[:32]
+}
+
+func (s *Server) sandboxTopUpURL(intent, member string, amount int64) string {
+	q := url.Values{"m": {member}, "a": {fmt.Sprint(amount)}, "t": {s.sandboxTopUpToken(intent, member, amount)}}
+	return strings.TrimRight(s.BaseURL, "/") + "/sandbox/topup/" + url.PathEscape(intent) + "?" + q.Encode()
+}
+
+func (s *Server) sandboxTopUpCheck(w http.ResponseWriter, r *http.Request) (intent, member string, amount int64, ok bool) {
+	intent, q := r.PathValue("intent"), r.URL.Query()
+	member = q.Get("m")
+	amount, err := strconv.ParseInt(q.Get("a"), 10, 64)
+	if err != nil || !hmac.Equal([]byte(q.Get("t")), []byte(s.sandboxTopUpToken(intent, member, amount))) {
+		http.Error(w, "沙箱支付链接无效 / invalid sandbox payment link", http.StatusForbidden)
+		return "", "", 0, false
+	}
+	return intent, member, amount, true
+}
+
+func (s *Server) sandboxTopUpPage(w http.ResponseWriter, r *http.Request) {
+	intent, _, amount, ok := s.sandboxTopUpCheck(w, r)
+	if !ok {
+		return
+	}
+	paid := false
+	s.Seq.Read(func(p *platform.Platform) { paid = p.TopUpPaid(intent) })
+	d := sandboxData{Subject: "余额充值 Top-up " + intent, Yuan: yuan(amount), Action: r.URL.RequestURI(), Payable: !paid}
+	if paid {
+		d.Message = "已支付 / already paid"
+	}
+	s.renderSandbox(w, 200, d)
+}
+
+func (s *Server) sandboxTopUpPay(w http.ResponseWriter, r *http.Request) {
+	intent, member, amount, ok := s.sandboxTopUpCheck(w, r)
+	if !ok {
+		return
+	}
+	body, err := json.Marshal(gatewayCallback{Topup: intent, Member: member, Txn: "sbx" + randomHex(12), AmountFen: amount,
+		TS: s.Clock().Unix(), Nonce: randomHex(8)})
+	if err != nil {
+		s.fail(w, r, fmt.Errorf("encode sandbox callback: %w", err))
+		return
+	}
+	status, out := s.processCallback(r, body, signCallback(s.GatewaySecret, body))
+	d := sandboxData{Subject: "余额充值 Top-up " + intent, Yuan: yuan(amount), Message: "沙箱支付成功 / sandbox payment done"}
 	if status != 200 {
 		msg, _ := json.Marshal(out)
 		d.Message = "支付失败 / payment failed: " + string(msg)

@@ -68,6 +68,12 @@ func newTestServer(t *testing.T, kind string, p *plan.Plan) *testServer {
 // clock (time.Now when nil).
 func newTestServerClock(t *testing.T, kind string, p *plan.Plan, clock func() time.Time) *testServer {
 	t.Helper()
+	return newTestServerWith(t, kind, p, clock, true)
+}
+
+// newTestServerWith is newTestServerClock with the sandbox gateway on or off.
+func newTestServerWith(t *testing.T, kind string, p *plan.Plan, clock func() time.Time, sandbox bool) *testServer {
+	t.Helper()
 	ctx := context.Background()
 	db := openTestDB(t, kind)
 	if p == nil {
@@ -80,7 +86,7 @@ func newTestServerClock(t *testing.T, kind string, p *plan.Plan, clock func() ti
 		t.Fatal(err)
 	}
 	t.Cleanup(seq.Close)
-	srv := New(Config{Seq: seq, DB: db, BaseURL: "http://test", GatewaySecret: []byte("test-secret"), Metrics: m, Clock: clock})
+	srv := New(Config{Seq: seq, DB: db, BaseURL: "http://test", GatewaySecret: []byte("test-secret"), SandboxGateway: sandbox, Metrics: m, Clock: clock})
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
 	ts := &testServer{t: t, URL: hs.URL, DB: db, Seq: seq, Plan: p, Srv: srv}

@@ -1,10 +1,12 @@
 package api
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/greenmall/greenmall/internal/engine"
 	"github.com/greenmall/greenmall/internal/ledger"
@@ -606,7 +608,7 @@ func TestMoneyAccess(t *testing.T) {
 	for _, e := range []struct{ method, path string }{
 		{"GET", "/api/wallet"}, {"GET", "/api/wallet/ledger"}, {"GET", "/api/points"}, {"GET", "/api/points/history"},
 		{"POST", "/api/points/sell/preview"}, {"POST", "/api/points/sell"}, {"GET", "/api/team"},
-		{"POST", "/api/withdrawals"}, {"GET", "/api/withdrawals"},
+		{"POST", "/api/withdrawals"}, {"GET", "/api/withdrawals"}, {"POST", "/api/wallet/topups"},
 	} {
 		if r := ts.do(e.method, e.path, "", map[string]any{}, "k"); r.Status != 401 || r.Code() != "unauthenticated" {
 			t.Errorf("%s %s without token: %d %s", e.method, e.path, r.Status, r.Raw)
@@ -615,4 +617,93 @@ func TestMoneyAccess(t *testing.T) {
 			t.Errorf("%s %s as operator: %d %s", e.method, e.path, r.Status, r.Raw)
 		}
 	}
+}
+
+// TestWalletTopUp tops a wallet up through the sandbox gateway: the link
+// is bound to its member and amount, an intent is paid once, replays of a
+// transaction answer alike and change nothing, and without a gateway the
+// platform says so.
+func TestWalletTopUp(t *testing.T) {
+	forEachDB(t, func(t *testing.T, kind string) {
+		ts := newTestServer(t, kind, nil)
+		m := ts.shopMember("")
+		available := func() int64 { return ts.must(200, "GET", "/api/wallet", m.Token, nil, "").Int("available_fen") }
+		for _, bad := range []any{50, 5_000_001, "100"} {
+			ts.must(400, "POST", "/api/wallet/topups", m.Token, map[string]any{"amount_fen": bad}, "")
+		}
+		ts.must(401, "POST", "/api/wallet/topups", "", map[string]any{"amount_fen": 10000}, "")
+		ts.must(403, "POST", "/api/wallet/topups", ts.Admin, map[string]any{"amount_fen": 10000}, "")
+
+		r := ts.must(201, "POST", "/api/wallet/topups", m.Token, map[string]any{"amount_fen": 12345}, "")
+		intent := r.Str("intent")
+		path, ok := strings.CutPrefix(r.Str("payment_url"), "http://test")
+		if !ok || !strings.HasPrefix(path, "/sandbox/topup/"+intent+"?") {
+			t.Fatalf("payment_url %q", r.Str("payment_url"))
+		}
+		// The link cannot be bent to another amount or member.
+		ts.must(403, "GET", strings.Replace(path, "a=12345", "a=99999", 1), "", nil, "")
+		ts.must(403, "POST", strings.Replace(path, "m="+m.ID, "m=m999", 1), "", nil, "")
+		page := ts.must(200, "GET", path, "", nil, "")
+		if !strings.Contains(string(page.Raw), "沙箱") || !strings.Contains(string(page.Raw), "123.45") {
+			t.Fatalf("sandbox page: %s", page.Raw)
+		}
+		before := available()
+		ts.must(200, "POST", path, "", nil, "")
+		if got := available(); got != before+12345 {
+			t.Fatalf("available %d after a 12345 fen top-up, was %d", got, before)
+		}
+		// Paying the same intent again, by the page or by a new
+		// transaction, is refused.
+		ts.must(409, "POST", path, "", nil, "")
+		if page := ts.must(200, "GET", path, "", nil, ""); strings.Contains(string(page.Raw), "<form") {
+			t.Fatalf("a paid top-up still offers payment: %s", page.Raw)
+		}
+		signed := func(cb gatewayCallback) ([]byte, string) {
+			cb.TS, cb.Nonce = time.Now().Unix(), "n"
+			body, _ := json.Marshal(cb)
+			return body, signCallback([]byte("test-secret"), body)
+		}
+		if r := ts.shopCallback(signed(gatewayCallback{Topup: intent, Member: m.ID, Txn: "T9", AmountFen: 12345})); r.Status != 409 {
+			t.Fatalf("second transaction for a paid intent: %d %v", r.Status, r.Body)
+		}
+		// A gateway's own callback for a new intent, then its replay.
+		body, sig := signed(gatewayCallback{Topup: "tu-gw-1", Member: m.ID, Txn: "T10", AmountFen: 500})
+		first := ts.shopCallback(body, sig)
+		seq := ts.Seq.Seq()
+		if again := ts.shopCallback(body, sig); first.Status != 200 || again.Status != 200 || fmt.Sprint(again.Body) != fmt.Sprint(first.Body) || ts.Seq.Seq() != seq {
+			t.Fatalf("callback %d %v, replay %d %v", first.Status, first.Body, again.Status, again.Body)
+		}
+		if got := available(); got != before+12345+500 {
+			t.Fatalf("available %d after both top-ups", got)
+		}
+		// Malformed: an order and a top-up at once, a top-up without its member.
+		for _, cb := range []gatewayCallback{
+			{Order: "o1", Topup: "tu-x", Member: m.ID, Txn: "T11", AmountFen: 1},
+			{Topup: "tu-y", Txn: "T12", AmountFen: 1},
+			{Order: "o1", Member: m.ID, Txn: "T13", AmountFen: 1},
+		} {
+			if r := ts.shopCallback(signed(cb)); r.Status != 400 {
+				t.Errorf("malformed %+v: %d %v", cb, r.Status, r.Body)
+			}
+		}
+		if ts.Seq.Seq() != seq {
+			t.Fatal("refused callbacks changed the journal")
+		}
+		lines := ts.must(200, "GET", "/api/wallet/ledger", m.Token, nil, "")
+		if !strings.Contains(string(lines.Raw), `"amount":12345`) {
+			t.Fatalf("no ledger line for the top-up: %s", lines.Raw)
+		}
+		ts.verify()
+
+		// Without a gateway: no top-ups, no gateway payments, no sandbox.
+		off := newTestServerWith(t, kind, nil, nil, false)
+		om := off.shopMember("")
+		off.must(503, "POST", "/api/wallet/topups", om.Token, map[string]any{"amount_fen": 10000}, "")
+		gift := off.shopProduct("礼包", 39900, 10, "gift")
+		id := off.must(201, "POST", "/api/orders", om.Token, map[string]any{"items": []map[string]any{{"product": gift, "qty": 1}}, "address": shopAddress}, "").Str("id")
+		if r := off.must(503, "POST", "/api/orders/"+id+"/pay", om.Token, map[string]any{"method": "gateway"}, "k1"); r.Code() != "gateway_unavailable" {
+			t.Fatalf("gateway pay without a gateway: %v", r.Body)
+		}
+		off.must(404, "GET", "/sandbox/pay/"+id+"?t=x", "", nil, "")
+	})
 }

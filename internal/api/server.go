@@ -29,10 +29,15 @@ type Config struct {
 	Log     *slog.Logger
 	SMS     SMSProvider // DevSMS when nil
 	BaseURL string      // for invite links and the sandbox gateway, e.g. http://localhost:8080
-	// GatewaySecret signs the sandbox gateway's callbacks (HMAC-SHA256).
+	// GatewaySecret signs the gateway's callbacks (HMAC-SHA256).
 	GatewaySecret []byte
-	Clock         func() time.Time
-	Metrics       *Metrics // created when nil; pass the one given to the sequencer
+	// SandboxGateway serves the sandbox payment gateway, which pays without
+	// moving money: for development and demonstrations only. Without it,
+	// the platform takes no gateway payments (the callback endpoint stays
+	// for a real provider's adapter).
+	SandboxGateway bool
+	Clock          func() time.Time
+	Metrics        *Metrics // created when nil; pass the one given to the sequencer
 }
 
 // Server serves the API.

@@ -368,6 +368,10 @@ func (s *Server) payOrder(w http.ResponseWriter, r *http.Request) {
 		}
 		writeJSON(w, 200, map[string]any{"id": o.ID, "method": "wallet", "paid": true})
 	case "gateway":
+		if !s.SandboxGateway {
+			noGateway(w)
+			return
+		}
 		if o.Status != platform.StatusPending {
 			writeError(w, 409, platform.CodeConflict, fmt.Sprintf("order %s is %s, not awaiting payment", o.ID, o.Status))
 			return

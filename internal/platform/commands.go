@@ -197,6 +197,9 @@ type (
 		Member     string `json:"member"`
 		AmountFen  int64  `json:"amount_fen"`
 		GatewayTxn string `json:"gateway_txn"`
+		// Intent is the member's top-up request the gateway paid; one
+		// intent is paid once, whatever the transaction.
+		Intent string `json:"intent,omitempty"`
 	}
 	// WithdrawRequest asks for a payout from the available balance.
 	WithdrawRequest struct {

@@ -181,24 +181,25 @@ type AreaAgent struct {
 type Platform struct {
 	eng *engine.Engine
 
-	members     map[string]*Member
-	memberIDs   []string // join order
-	byPhone     map[string]string
-	byCode      map[string]string
-	operators   map[string]*Operator
-	byLogin     map[string]string
-	products    map[string]*Product
-	productIDs  []string
-	orders      map[string]*Order
-	orderIDs    []string
-	points      map[string]*ServicePoint
-	pointIDs    []string
-	withdrawals map[string]*Withdrawal
-	wdIDs       []string
-	areas       []AreaAgent
-	plans       []PlanVersion
-	gatewayTxns map[string]string // gateway transaction → order
-	periods     []string          // closed, in order
+	members      map[string]*Member
+	memberIDs    []string // join order
+	byPhone      map[string]string
+	byCode       map[string]string
+	operators    map[string]*Operator
+	byLogin      map[string]string
+	products     map[string]*Product
+	productIDs   []string
+	orders       map[string]*Order
+	orderIDs     []string
+	points       map[string]*ServicePoint
+	pointIDs     []string
+	withdrawals  map[string]*Withdrawal
+	wdIDs        []string
+	areas        []AreaAgent
+	plans        []PlanVersion
+	gatewayTxns  map[string]string // gateway transaction → order
+	topUpIntents map[string]string // paid top-up intent → gateway transaction
+	periods      []string          // closed, in order
 
 	regions Regions
 
@@ -213,18 +214,19 @@ type Platform struct {
 // New returns an empty platform under plan p (valid).
 func New(p *plan.Plan) *Platform {
 	return &Platform{
-		eng:         engine.New(p, engine.Options{SkipOrderIDs: true, TrackChanges: true}),
-		members:     map[string]*Member{},
-		byPhone:     map[string]string{},
-		byCode:      map[string]string{},
-		operators:   map[string]*Operator{},
-		byLogin:     map[string]string{},
-		products:    map[string]*Product{},
-		orders:      map[string]*Order{},
-		points:      map[string]*ServicePoint{},
-		withdrawals: map[string]*Withdrawal{},
-		gatewayTxns: map[string]string{},
-		plans:       []PlanVersion{{Version: 1, Actor: "sys", Note: "initial plan", Plan: p}},
+		eng:          engine.New(p, engine.Options{SkipOrderIDs: true, TrackChanges: true}),
+		members:      map[string]*Member{},
+		byPhone:      map[string]string{},
+		byCode:       map[string]string{},
+		operators:    map[string]*Operator{},
+		byLogin:      map[string]string{},
+		products:     map[string]*Product{},
+		orders:       map[string]*Order{},
+		points:       map[string]*ServicePoint{},
+		withdrawals:  map[string]*Withdrawal{},
+		gatewayTxns:  map[string]string{},
+		topUpIntents: map[string]string{},
+		plans:        []PlanVersion{{Version: 1, Actor: "sys", Note: "initial plan", Plan: p}},
 	}
 }
 

@@ -156,6 +156,9 @@ func (p *Platform) walletTopUp(c WalletTopUp) error {
 	if prev, seen := p.gatewayTxns[c.GatewayTxn]; seen {
 		return fail(CodeConflict, "gateway transaction %s already recorded for %s", c.GatewayTxn, prev)
 	}
+	if txn, paid := p.topUpIntents[c.Intent]; paid && c.Intent != "" {
+		return fail(CodeConflict, "top-up %s is already paid by transaction %s", c.Intent, txn)
+	}
 	if c.AmountFen < 1 || c.AmountFen > engine.MaxAmountFen {
 		return fail(CodeInvalid, "top-up amount %d fen is outside 1..10^12", c.AmountFen)
 	}
@@ -163,5 +166,21 @@ func (p *Platform) walletTopUp(c WalletTopUp) error {
 		return err
 	}
 	p.gatewayTxns[c.GatewayTxn] = "wallet " + m.ID
+	if c.Intent != "" {
+		p.topUpIntents[c.Intent] = c.GatewayTxn
+	}
 	return nil
+}
+
+// TopUpPaid reports whether a top-up intent has been paid.
+func (p *Platform) TopUpPaid(intent string) bool {
+	_, ok := p.topUpIntents[intent]
+	return ok
+}
+
+// GatewayTxn reports what a gateway transaction paid: an order id, or
+// "wallet <member>" for a top-up.
+func (p *Platform) GatewayTxn(txn string) (string, bool) {
+	v, ok := p.gatewayTxns[txn]
+	return v, ok
 }
