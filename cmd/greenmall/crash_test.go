@@ -127,9 +127,24 @@ func TestCrashSafety(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	data := t.TempDir()
+	t.Run("sqlite", func(t *testing.T) {
+		data := t.TempDir()
+		crashSafety(t, bin, data, filepath.Join(data, "greenmall.db"))
+	})
+	if dsn := os.Getenv("GREENMALL_TEST_PG"); dsn != "" {
+		t.Run("postgres", func(t *testing.T) {
+			schema := store.TestPGSchema(t, dsn)
+			crashSafety(t, bin, t.TempDir(), schema, "--db", schema)
+		})
+	}
+}
+
+// crashSafety runs the crash test on the store at dsn, which the server
+// opens with the arguments where (its data folder, for keys and the plan, is data).
+func crashSafety(t *testing.T, bin, data, dsn string, where ...string) {
 	planFile := filepath.Join(data, "plan.yaml")
 	os.WriteFile(planFile, []byte("invite_requires_active: false\nplatform:\n  return_window_days: 0\n"), 0o644)
+	args := append([]string{"--data", data, "--plan", planFile}, where...)
 
 	type attempt struct {
 		name  string
@@ -195,7 +210,7 @@ func TestCrashSafety(t *testing.T) {
 	}
 
 	for round := 0; round < 4; round++ {
-		s := startServer(t, bin, "--data", data, "--plan", planFile)
+		s := startServer(t, bin, args...)
 		if round == 0 {
 			st, m, err := post(s.addr, "/api/members/register", "", map[string]any{"phone": "13099999999", "password": "password1"})
 			if err != nil || st != 201 {
@@ -285,7 +300,7 @@ func TestCrashSafety(t *testing.T) {
 		wg.Wait()
 	}
 	// Restart once more: recovery must succeed; then stop cleanly.
-	s := startServer(t, bin, "--data", data, "--plan", planFile)
+	s := startServer(t, bin, args...)
 	res, err := http.Get("http://" + s.addr + "/readyz")
 	if err != nil || res.StatusCode != 200 {
 		t.Fatalf("readyz after recovery: %v %v", res, err)
@@ -294,7 +309,7 @@ func TestCrashSafety(t *testing.T) {
 	s.cmd.Process.Signal(syscall.SIGTERM)
 	s.cmd.Wait()
 
-	db, err := store.Open(context.Background(), filepath.Join(data, "greenmall.db"))
+	db, err := store.Open(context.Background(), dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -398,7 +413,7 @@ func TestCrashSafety(t *testing.T) {
 	if ackedTopUps < 10 || ackedPicks < 10 {
 		t.Fatalf("only %d top-ups and %d pickups acknowledged: the money load did not run", ackedTopUps, ackedPicks)
 	}
-	out, err := exec.Command(bin, "verify", "--data", data, "--plan", planFile).CombinedOutput()
+	out, err := exec.Command(bin, append([]string{"verify"}, args...)...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("verify after crashes: %v\n%s", err, out)
 	}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -24,6 +25,8 @@ import (
 //
 //	go test -run '^$' -bench OrderLifecycle -benchtime 20000x ./internal/api/
 //	GREENMALL_TEST_PG=postgres://postgres@127.0.0.1:5432/test go test -run '^$' -bench OrderLifecycle/postgres -benchtime 20000x ./internal/api/
+//
+// GREENMALL_BENCH_CLIENTS sets the number of clients (64 by default).
 func BenchmarkOrderLifecycle(b *testing.B) {
 	kinds := []string{"sqlite"}
 	if os.Getenv("GREENMALL_TEST_PG") != "" {
@@ -40,7 +43,14 @@ func benchLifecycle(b *testing.B, kind string) {
 	p.Platform.ReturnWindowDays = 0
 	p.InviteRequiresActive = false
 	ts := newBenchServer(b, kind, p)
-	const clients = 64
+	clients := 64
+	if v := os.Getenv("GREENMALL_BENCH_CLIENTS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			b.Fatalf("GREENMALL_BENCH_CLIENTS=%q: want a positive number", v)
+		}
+		clients = n
+	}
 	submit := func(actor string, c platform.Cmd) map[string]any {
 		res, err := ts.Seq.Submit(ctx, actor, "", c)
 		if err != nil {

@@ -19,16 +19,24 @@ import (
 // is in the journal and in memory, whatever was refused is in neither, and
 // a restart sees exactly what was acknowledged.
 func TestCommitFailureRefusesAndReloads(t *testing.T) {
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "gm.db")
-	db, err := store.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
+	for name, open := range testDBs(t) {
+		t.Run(name, func(t *testing.T) { testCommitFailure(t, open(t)) })
 	}
-	defer db.Close()
-	if _, err := db.SQL.ExecContext(ctx, `CREATE TRIGGER boom BEFORE INSERT ON journal
-		WHEN NEW.data LIKE '%BOOM%' BEGIN SELECT RAISE(ABORT, 'injected failure'); END`); err != nil {
-		t.Fatal(err)
+}
+
+func testCommitFailure(t *testing.T, db *store.DB) {
+	ctx := context.Background()
+	trigger := []string{`CREATE TRIGGER boom BEFORE INSERT ON journal
+		WHEN NEW.data LIKE '%BOOM%' BEGIN SELECT RAISE(ABORT, 'injected failure'); END`}
+	if db.Postgres {
+		trigger = []string{`CREATE FUNCTION boom() RETURNS trigger AS $$ BEGIN
+			IF NEW.data LIKE '%BOOM%' THEN RAISE EXCEPTION 'injected failure'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`,
+			`CREATE TRIGGER boom BEFORE INSERT ON journal FOR EACH ROW EXECUTE FUNCTION boom()`}
+	}
+	for _, q := range trigger {
+		if _, err := db.SQL.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
 	}
 	p0 := plan.Default()
 	p0.InviteRequiresActive = false

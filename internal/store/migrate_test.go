@@ -30,7 +30,7 @@ func TestMigrationKeepsRows(t *testing.T) {
 	}
 	if dsn := os.Getenv("GREENMALL_TEST_PG"); dsn != "" {
 		kinds["postgres"] = func(t *testing.T) (string, *sql.DB, goose.Dialect) {
-			schemaDSN := testPGSchema(t, dsn)
+			schemaDSN := TestPGSchema(t, dsn)
 			raw, err := sql.Open("pgx", schemaDSN)
 			if err != nil {
 				t.Fatal(err)

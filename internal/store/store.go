@@ -13,7 +13,8 @@ import (
 	"strings"
 	"sync"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib" // also registers "pgx"
 	"github.com/pressly/goose/v3"
 	_ "modernc.org/sqlite" // registers "sqlite"
 
@@ -29,7 +30,7 @@ type DB struct {
 	Postgres bool
 	tables   map[string]platform.Table
 	stmtMu   sync.Mutex
-	stmts    map[stmtKey]*sql.Stmt // prepared once, reused by every commit
+	stmts    map[stmtKey]cachedStmt
 	sessions sessionCache
 }
 
@@ -73,7 +74,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	for _, t := range append(platform.EntityTables, platform.LinesTable, platform.PricesTable, platform.PeriodsTable) {
 		db.tables[t.Name] = t
 	}
-	db.stmts = map[stmtKey]*sql.Stmt{}
+	db.stmts = map[stmtKey]cachedStmt{}
 	return db, nil
 }
 
@@ -81,7 +82,9 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 func (db *DB) Close() error {
 	db.stmtMu.Lock()
 	for _, st := range db.stmts {
-		st.Close()
+		if st.prepared != nil {
+			st.prepared.Close()
+		}
 	}
 	db.stmts = nil
 	db.stmtMu.Unlock()
@@ -165,8 +168,9 @@ var (
 	chunkSizesSQLite = []int{1}
 )
 
-// stmt returns the prepared statement inserting n rows of table.
-func (db *DB) stmt(ctx context.Context, table string, n int) (*sql.Stmt, error) {
+// stmt returns the statement inserting n rows of table: its SQL, and on
+// SQLite the statement prepared once and reused by every commit.
+func (db *DB) stmt(ctx context.Context, table string, n int) (cachedStmt, error) {
 	db.stmtMu.Lock()
 	defer db.stmtMu.Unlock()
 	k := stmtKey{table, n}
@@ -174,14 +178,22 @@ func (db *DB) stmt(ctx context.Context, table string, n int) (*sql.Stmt, error) 
 		return st, nil
 	}
 	if db.stmts == nil {
-		return nil, errors.New("store closed")
+		return cachedStmt{}, errors.New("store closed")
 	}
-	st, err := db.SQL.PrepareContext(ctx, upsertSQL(db.tables[table], n, db.Postgres))
-	if err != nil {
-		return nil, fmt.Errorf("prepare %s×%d: %w", table, n, err)
+	st := cachedStmt{sql: upsertSQL(db.tables[table], n, db.Postgres)}
+	if !db.Postgres {
+		var err error
+		if st.prepared, err = db.SQL.PrepareContext(ctx, st.sql); err != nil {
+			return cachedStmt{}, fmt.Errorf("prepare %s×%d: %w", table, n, err)
+		}
 	}
 	db.stmts[k] = st
 	return st, nil
+}
+
+type cachedStmt struct {
+	sql      string
+	prepared *sql.Stmt
 }
 
 // Entry is one journal row.
@@ -205,36 +217,25 @@ type Row struct {
 }
 
 // Commit writes a batch in one transaction: the journal entries, then the
-// read-model rows, each table's rows in as few multi-row statements as
-// chunkSizes allows.
+// read-model rows, each table's rows in as few statements as the chunk
+// sizes allow. On PostgreSQL the statements go as one pipeline, which the
+// server runs as one implicit transaction: one round trip per commit.
 func (db *DB) Commit(ctx context.Context, b *Batch) error {
+	stmts, err := db.statements(ctx, b)
+	if err != nil {
+		return err
+	}
+	if db.Postgres {
+		return db.commitPipeline(ctx, stmts)
+	}
 	tx, err := db.SQL.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("commit batch: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	jrows := make([][]any, len(b.Entries))
-	for i, e := range b.Entries {
-		var idem any
-		if e.Idem != "" {
-			idem = e.Idem
-		}
-		jrows[i] = []any{e.Seq, e.Env.At, e.Env.Type, e.Env.Actor, string(e.Env.Data), idem, e.Result}
-	}
-	if err := db.insert(ctx, tx, journalTable.Name, jrows); err != nil {
-		return err
-	}
-	byTable := map[string][][]any{}
-	var order []string
-	for _, r := range b.Rows {
-		if _, ok := byTable[r.Table.Name]; !ok {
-			order = append(order, r.Table.Name)
-		}
-		byTable[r.Table.Name] = append(byTable[r.Table.Name], r.Vals)
-	}
-	for _, name := range order {
-		if err := db.insert(ctx, tx, name, byTable[name]); err != nil {
-			return err
+	for _, st := range stmts {
+		if _, err := tx.StmtContext(ctx, st.prepared).ExecContext(ctx, st.args...); err != nil {
+			return fmt.Errorf("write %s %v: %w", st.table, st.args[0], err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
@@ -243,33 +244,86 @@ func (db *DB) Commit(ctx context.Context, b *Batch) error {
 	return nil
 }
 
-// insert writes rows of one table within tx.
-func (db *DB) insert(ctx context.Context, tx *sql.Tx, table string, rows [][]any) error {
+// statement is one insert of a commit.
+type statement struct {
+	table    string
+	sql      string
+	prepared *sql.Stmt // SQLite only
+	args     []any
+}
+
+// statements cuts a batch into statements: the journal first, then each
+// table's rows in the order the tables first appear.
+func (db *DB) statements(ctx context.Context, b *Batch) ([]statement, error) {
+	jrows := make([][]any, len(b.Entries))
+	for i, e := range b.Entries {
+		var idem any
+		if e.Idem != "" {
+			idem = e.Idem
+		}
+		jrows[i] = []any{e.Seq, e.Env.At, e.Env.Type, e.Env.Actor, string(e.Env.Data), idem, e.Result}
+	}
+	byTable := map[string][][]any{journalTable.Name: jrows}
+	order := []string{journalTable.Name}
+	for _, r := range b.Rows {
+		if _, ok := byTable[r.Table.Name]; !ok {
+			order = append(order, r.Table.Name)
+		}
+		byTable[r.Table.Name] = append(byTable[r.Table.Name], r.Vals)
+	}
 	sizes := chunkSizesSQLite
 	if db.Postgres {
 		sizes = chunkSizes
 	}
-	args := make([]any, 0, len(db.tables[table].Cols)*sizes[0])
-	for len(rows) > 0 {
-		n := 1
-		for _, c := range sizes {
-			if c <= len(rows) {
-				n = c
-				break
+	var out []statement
+	for _, table := range order {
+		rows := byTable[table]
+		for len(rows) > 0 {
+			n := 1
+			for _, c := range sizes {
+				if c <= len(rows) {
+					n = c
+					break
+				}
 			}
+			st, err := db.stmt(ctx, table, n)
+			if err != nil {
+				return nil, err
+			}
+			args := make([]any, 0, n*len(rows[0]))
+			for _, r := range rows[:n] {
+				args = append(args, r...)
+			}
+			out = append(out, statement{table: table, sql: st.sql, prepared: st.prepared, args: args})
+			rows = rows[n:]
 		}
-		st, err := db.stmt(ctx, table, n)
-		if err != nil {
-			return err
+	}
+	return out, nil
+}
+
+// commitPipeline sends the statements to PostgreSQL as one batch: pgx
+// pipelines them and PostgreSQL runs them in one implicit transaction,
+// committed (durably, with the default synchronous_commit) before the
+// answer, or not at all.
+func (db *DB) commitPipeline(ctx context.Context, stmts []statement) error {
+	conn, err := db.SQL.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("commit batch: %w", err)
+	}
+	defer conn.Close()
+	err = conn.Raw(func(dc any) error {
+		pc, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("driver connection is %T, not pgx", dc)
 		}
-		args = args[:0]
-		for _, r := range rows[:n] {
-			args = append(args, r...)
+		var batch pgx.Batch
+		for _, st := range stmts {
+			batch.Queue(st.sql, st.args...)
 		}
-		if _, err := tx.StmtContext(ctx, st).ExecContext(ctx, args...); err != nil {
-			return fmt.Errorf("write %s %v: %w", table, rows[0][0], err)
-		}
-		rows = rows[n:]
+		return pc.Conn().SendBatch(ctx, &batch).Close()
+	})
+	if err != nil {
+		return fmt.Errorf("commit batch: %w", err)
 	}
 	return nil
 }

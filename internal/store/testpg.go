@@ -13,7 +13,7 @@ import (
 // test, dropped at its end.
 func OpenTestPG(t testing.TB, dsn string) *DB {
 	t.Helper()
-	db, err := Open(context.Background(), testPGSchema(t, dsn))
+	db, err := Open(context.Background(), TestPGSchema(t, dsn))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -21,9 +21,9 @@ func OpenTestPG(t testing.TB, dsn string) *DB {
 	return db
 }
 
-// testPGSchema creates an empty schema for one test, dropped at its end,
+// TestPGSchema creates an empty schema for one test, dropped at its end,
 // and returns dsn with that schema as its search path.
-func testPGSchema(t testing.TB, dsn string) string {
+func TestPGSchema(t testing.TB, dsn string) string {
 	t.Helper()
 	ctx := context.Background()
 	var b [6]byte
