@@ -233,8 +233,14 @@ func (db *DB) Commit(ctx context.Context, b *Batch) error {
 		return fmt.Errorf("commit batch: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	inTx := map[*sql.Stmt]*sql.Stmt{}
 	for _, st := range stmts {
-		if _, err := tx.StmtContext(ctx, st.prepared).ExecContext(ctx, st.args...); err != nil {
+		ts, ok := inTx[st.prepared]
+		if !ok {
+			ts = tx.StmtContext(ctx, st.prepared)
+			inTx[st.prepared] = ts
+		}
+		if _, err := ts.ExecContext(ctx, st.args...); err != nil {
 			return fmt.Errorf("write %s %v: %w", st.table, st.args[0], err)
 		}
 	}
