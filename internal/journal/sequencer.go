@@ -10,7 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
+	"strconv"
 	"sync"
 	"time"
 
@@ -448,20 +448,27 @@ func mergeBatches(group []*pending) *store.Batch {
 	}
 	out := &store.Batch{}
 	at := map[string]int{}
-	var key strings.Builder
+	var key []byte
 	for _, pd := range group {
 		out.Entries = append(out.Entries, pd.batch.Entries...)
 		for _, r := range pd.batch.Rows {
-			key.Reset()
-			key.WriteString(r.Table.Name)
+			key = append(key[:0], r.Table.Name...)
 			for _, v := range r.Vals[:r.Table.Key] {
-				fmt.Fprintf(&key, "\x00%v", v)
+				key = append(key, 0)
+				switch v := v.(type) {
+				case string:
+					key = append(key, v...)
+				case int64:
+					key = strconv.AppendInt(key, v, 10)
+				default:
+					key = fmt.Append(key, v)
+				}
 			}
-			if i, ok := at[key.String()]; ok {
+			if i, ok := at[string(key)]; ok {
 				out.Rows[i] = r
 				continue
 			}
-			at[key.String()] = len(out.Rows)
+			at[string(key)] = len(out.Rows)
 			out.Rows = append(out.Rows, r)
 		}
 	}

@@ -296,9 +296,12 @@ func (db *DB) statements(ctx context.Context, b *Batch) ([]statement, error) {
 			if err != nil {
 				return nil, err
 			}
-			args := make([]any, 0, n*len(rows[0]))
-			for _, r := range rows[:n] {
-				args = append(args, r...)
+			args := rows[0]
+			if n > 1 {
+				args = make([]any, 0, n*len(rows[0]))
+				for _, r := range rows[:n] {
+					args = append(args, r...)
+				}
 			}
 			out = append(out, statement{table: table, sql: st.sql, prepared: st.prepared, args: args})
 			rows = rows[n:]
