@@ -214,6 +214,7 @@ func (s *Server) pointsSellPreview(w http.ResponseWriter, r *http.Request) {
 	var out map[string]any
 	var perr error
 	s.Seq.Read(func(p *platform.Platform) {
+		perr, out = nil, nil // Read may run this again
 		v, _ := p.View(id)
 		q := req.Upt
 		if req.All {
