@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -17,6 +18,7 @@ type Metrics struct {
 	commands    *prometheus.CounterVec
 	batchSize   prometheus.Histogram
 	batchCommit prometheus.Histogram
+	settledOnce sync.Once
 }
 
 // NewMetrics registers the metrics on a registry of their own.
@@ -42,6 +44,18 @@ func NewMetrics() *Metrics {
 	m.reg.MustRegister(m.http, m.commands, m.batchSize, m.batchCommit,
 		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	return m
+}
+
+// watchSettlements exports the settled orders and their amount, read from
+// the state at each scrape (durable figures: read goes through Seq.Read).
+func (m *Metrics) watchSettlements(read func() (orders, fen int64)) {
+	m.settledOnce.Do(func() {
+		m.reg.MustRegister(
+			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "greenmall_orders_settled_total", Help: "Orders settled."},
+				func() float64 { n, _ := read(); return float64(n) }),
+			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "greenmall_settled_amount_fen_total", Help: "Amount of the orders settled, in fen."},
+				func() float64 { _, fen := read(); return float64(fen) }))
+	})
 }
 
 // Handler serves /metrics.
@@ -77,7 +91,7 @@ func (m *Metrics) wrap(mux *http.ServeMux) http.Handler {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, code: 200}
 		mux.ServeHTTP(sw, r)
-		_, route := mux.Handler(r)
+		route := r.Pattern // set by the mux on r
 		if route == "" {
 			route = "unmatched"
 		}

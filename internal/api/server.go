@@ -68,6 +68,10 @@ func New(cfg Config) *Server {
 	}
 	s := &Server{Config: cfg, mux: http.NewServeMux(), limiter: newLimiter(), sms: newSMSCodes()}
 	s.routes()
+	s.Metrics.watchSettlements(func() (orders, fen int64) {
+		s.Seq.Read(func(p *platform.Platform) { orders, fen = p.Settled() })
+		return orders, fen
+	})
 	return s
 }
 

@@ -234,9 +234,14 @@ func (p *Platform) settle(o *Order) error {
 		}
 	}
 	o.Status, o.SettledAt = StatusSettled, p.now
+	p.settled.orders++
+	p.settled.fen += o.AmountFen
 	p.fx.mark(&p.fx.Orders, o.ID)
 	return nil
 }
+
+// Settled returns the number of orders settled so far and their amount.
+func (p *Platform) Settled() (orders, fen int64) { return p.settled.orders, p.settled.fen }
 
 // tick settles the orders whose return window has passed, oldest first.
 func (p *Platform) tick() (any, error) {

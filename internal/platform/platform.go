@@ -205,6 +205,8 @@ type Platform struct {
 
 	due  []string // completed orders awaiting settlement, in completion order
 	seqs struct{ member, operator, product, order, point, withdrawal int64 }
+	// settled counts the orders settled so far and their amount (metrics).
+	settled struct{ orders, fen int64 }
 
 	now   int64  // the command being applied: its time and actor
 	actor string // and who sent it
