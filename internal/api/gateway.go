@@ -173,21 +173,40 @@ func (s *Server) processCallback(r *http.Request, body []byte, sig string) (int,
 	return 500, errBody("internal", "internal error; the gateway should retry")
 }
 
-// sandboxToken authorises the sandbox page of one order, so that only the
-// holder of the payment_url can "pay" it.
-func (s *Server) sandboxToken(order string) string {
+// sandboxToken authorises a sandbox payment link, so that only the holder
+// of the payment_url can "pay": it signs what the link pays (an order, or a
+// top-up's intent, member and amount).
+func (s *Server) sandboxToken(what string) string {
 	m := hmac.New(sha256.New, s.GatewaySecret)
-	m.Write([]byte("sandbox-pay:" + order))
+	m.Write([]byte(what))
 	return hex.EncodeToString(m.Sum(nil))[:32]
 }
 
+// sandboxSettle "pays" as the gateway would: it signs cb's callback, hands
+// it to the server's own callback handling and shows the outcome.
+func (s *Server) sandboxSettle(w http.ResponseWriter, r *http.Request, cb gatewayCallback, subject string) {
+	cb.Txn, cb.TS, cb.Nonce = "sbx"+randomHex(12), s.Clock().Unix(), randomHex(8)
+	body, err := json.Marshal(cb)
+	if err != nil {
+		s.fail(w, r, fmt.Errorf("encode sandbox callback: %w", err))
+		return
+	}
+	status, out := s.processCallback(r, body, signCallback(s.GatewaySecret, body))
+	d := sandboxData{Subject: subject, Yuan: yuan(cb.AmountFen), Message: "沙箱支付成功 / sandbox payment done"}
+	if status != 200 {
+		msg, _ := json.Marshal(out)
+		d.Message = "支付失败 / payment failed: " + string(msg)
+	}
+	s.renderSandbox(w, status, d)
+}
+
 func (s *Server) sandboxURL(order string) string {
-	return strings.TrimRight(s.BaseURL, "/") + "/sandbox/pay/" + url.PathEscape(order) + "?t=" + s.sandboxToken(order)
+	return strings.TrimRight(s.BaseURL, "/") + "/sandbox/pay/" + url.PathEscape(order) + "?t=" + s.sandboxToken("sandbox-pay:"+order)
 }
 
 func (s *Server) sandboxCheck(w http.ResponseWriter, r *http.Request) (order string, amount int64, status string, ok bool) {
 	order = r.PathValue("order")
-	if !hmac.Equal([]byte(r.URL.Query().Get("t")), []byte(s.sandboxToken(order))) {
+	if !hmac.Equal([]byte(r.URL.Query().Get("t")), []byte(s.sandboxToken("sandbox-pay:"+order))) {
 		http.Error(w, "沙箱支付链接无效 / invalid sandbox payment link", http.StatusForbidden)
 		return "", 0, "", false
 	}
@@ -256,19 +275,7 @@ func (s *Server) sandboxPay(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	body, err := json.Marshal(gatewayCallback{Order: order, Txn: "sbx" + randomHex(12), AmountFen: amount,
-		TS: s.Clock().Unix(), Nonce: randomHex(8)})
-	if err != nil {
-		s.fail(w, r, fmt.Errorf("encode sandbox callback: %w", err))
-		return
-	}
-	status, out := s.processCallback(r, body, signCallback(s.GatewaySecret, body))
-	d := sandboxData{Subject: "订单 Order " + order, Yuan: yuan(amount), Message: "沙箱支付成功 / sandbox payment done"}
-	if status != 200 {
-		msg, _ := json.Marshal(out)
-		d.Message = "支付失败 / payment failed: " + string(msg)
-	}
-	s.renderSandbox(w, status, d)
+	s.sandboxSettle(w, r, gatewayCallback{Order: order, AmountFen: amount}, "订单 Order "+order)
 }
 
 // ---- wallet top-up (余额充值) ----
@@ -305,9 +312,7 @@ func (s *Server) topUpCreate(w http.ResponseWriter, r *http.Request) {
 
 // sandboxTopUpToken binds a top-up link to its intent, member and amount.
 func (s *Server) sandboxTopUpToken(intent, member string, amount int64) string {
-	m := hmac.New(sha256.New, s.GatewaySecret)
-	fmt.Fprintf(m, "sandbox-topup:%s|%s|%d", intent, member, amount)
-	return hex.EncodeToString(m.Sum(nil))[:32]
+	return s.sandboxToken(fmt.Sprintf("sandbox-topup:%s|%s|%d", intent, member, amount))
 }
 
 func (s *Server) sandboxTopUpURL(intent, member string, amount int64) string {
@@ -345,17 +350,5 @@ func (s *Server) sandboxTopUpPay(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	body, err := json.Marshal(gatewayCallback{Topup: intent, Member: member, Txn: "sbx" + randomHex(12), AmountFen: amount,
-		TS: s.Clock().Unix(), Nonce: randomHex(8)})
-	if err != nil {
-		s.fail(w, r, fmt.Errorf("encode sandbox callback: %w", err))
-		return
-	}
-	status, out := s.processCallback(r, body, signCallback(s.GatewaySecret, body))
-	d := sandboxData{Subject: "余额充值 Top-up " + intent, Yuan: yuan(amount), Message: "沙箱支付成功 / sandbox payment done"}
-	if status != 200 {
-		msg, _ := json.Marshal(out)
-		d.Message = "支付失败 / payment failed: " + string(msg)
-	}
-	s.renderSandbox(w, status, d)
+	s.sandboxSettle(w, r, gatewayCallback{Topup: intent, Member: member, AmountFen: amount}, "余额充值 Top-up "+intent)
 }

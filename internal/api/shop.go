@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/greenmall/greenmall/internal/platform"
@@ -236,11 +237,8 @@ func (s *Server) findOwnOrder(w http.ResponseWriter, r *http.Request, guard bool
 		return true
 	}
 	var found bool
-	if guard {
-		found = s.Seq.Guard(find)
-	} else {
-		s.Seq.Read(func(p *platform.Platform) { found = find(p) })
-	}
+	// A Guard whose pass is final only with guard: otherwise it waits as Read.
+	s.Seq.Guard(func(p *platform.Platform) bool { found = find(p); return found && guard })
 	if !found {
 		writeError(w, 404, platform.CodeNotFound, "no such order")
 	}
@@ -395,7 +393,7 @@ func (s *Server) staffOrder(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		sp, isPickup := p.ServicePoint(o.Pickup)
-		if !isPickup || (sp.Owner != me && !containsString(sp.Staff, me)) {
+		if !isPickup || (sp.Owner != me && !slices.Contains(sp.Staff, me)) {
 			status = 403
 			return
 		}
@@ -421,15 +419,6 @@ func (s *Server) staffOrder(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeJSON(w, 200, out)
 	}
-}
-
-func containsString(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 func (s *Server) staffPickup(w http.ResponseWriter, r *http.Request) {

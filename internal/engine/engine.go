@@ -357,7 +357,9 @@ func (e *Engine) join(c Join) error {
 	return nil
 }
 
-func validRegion(code string) bool {
+// ValidRegionCode reports whether code has the shape of an administrative
+// division code: 2, 4, 6 or 9 digits (province, city, district, street).
+func ValidRegionCode(code string) bool {
 	switch len(code) {
 	case 2, 4, 6, 9:
 	default:
@@ -382,7 +384,7 @@ func (e *Engine) servicePoint(c ServicePoint) error {
 	if err != nil {
 		return err
 	}
-	if !validRegion(c.Region) {
+	if !ValidRegionCode(c.Region) {
 		return reject("service point %q: region %q is not a 2, 4, 6 or 9 digit code", c.ID, c.Region)
 	}
 	e.servicePts[c.ID] = servicePoint{owner: owner, region: c.Region}
@@ -401,7 +403,7 @@ func (e *Engine) regionAgent(c RegionAgent) error {
 		if _, ok := e.rules.p.Regions.BigRegions[c.Code]; !ok {
 			return reject("region agent %s: no big region %q in the plan", c.Member, c.Code)
 		}
-	} else if d := tierDigits[c.Tier]; len(c.Code) != d || !validRegion(c.Code) {
+	} else if d := tierDigits[c.Tier]; len(c.Code) != d || !ValidRegionCode(c.Code) {
 		return reject("region agent %s: a %s code has %d digits, got %q", c.Member, c.Tier, d, c.Code)
 	}
 	k := areaKey{c.Tier, c.Code}

@@ -26,7 +26,7 @@ func (e *Engine) order(c Order) error {
 	if c.AmountFen < 1 || c.AmountFen > MaxAmountFen {
 		return reject("order %q: amount %d fen is outside 1..10^12", c.ID, c.AmountFen)
 	}
-	if c.HasRegion && !validRegion(c.Region) {
+	if c.HasRegion && !ValidRegionCode(c.Region) {
 		return reject("order %q: region %q is not a 2, 4, 6 or 9 digit code", c.ID, c.Region)
 	}
 	region, hasRegion := c.Region, c.HasRegion

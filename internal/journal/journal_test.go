@@ -19,9 +19,9 @@ import (
 
 // testDBs returns the stores to run against: SQLite always, PostgreSQL when
 // GREENMALL_TEST_PG names a database (a fresh schema per test).
-func testDBs(t *testing.T) map[string]func(t *testing.T) *store.DB {
-	dbs := map[string]func(t *testing.T) *store.DB{
-		"sqlite": func(t *testing.T) *store.DB {
+func testDBs(t testing.TB) map[string]func(t testing.TB) *store.DB {
+	dbs := map[string]func(t testing.TB) *store.DB{
+		"sqlite": func(t testing.TB) *store.DB {
 			db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "gm.db"))
 			if err != nil {
 				t.Fatal(err)
@@ -31,9 +31,31 @@ func testDBs(t *testing.T) map[string]func(t *testing.T) *store.DB {
 		},
 	}
 	if dsn := os.Getenv("GREENMALL_TEST_PG"); dsn != "" {
-		dbs["postgres"] = func(t *testing.T) *store.DB { return store.OpenTestPG(t, dsn) }
+		dbs["postgres"] = func(t testing.TB) *store.DB { return store.OpenTestPG(t, dsn) }
 	}
 	return dbs
+}
+
+// restartSame closes s, opens a sequencer on db again and fails unless it
+// recovers the same state; it returns the new sequencer, closed at the end
+// of the test.
+func restartSame(t *testing.T, s *Sequencer, db *store.DB, cfg Config) *Sequencer {
+	t.Helper()
+	var before []string
+	s.Read(func(p *platform.Platform) { before = snapshot(p) })
+	seq := s.Seq()
+	s.Close()
+	s2, err := Open(context.Background(), db, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s2.Close)
+	var after []string
+	s2.Read(func(p *platform.Platform) { after = snapshot(p) })
+	if s2.Seq() != seq || strings.Join(before, "\n") != strings.Join(after, "\n") {
+		t.Fatalf("restart changed the state (seq %d → %d)", seq, s2.Seq())
+	}
+	return s2
 }
 
 type fixedClock struct {
@@ -115,21 +137,8 @@ func TestJourneyRestartVerify(t *testing.T) {
 			submit(t, s, op, platform.WithdrawPaid{ID: "w1", TransferRef: "T1"})
 			submit(t, s, op, platform.PeriodClose{Period: "2026-11-01"})
 
-			var before []string
-			s.Read(func(p *platform.Platform) { before = snapshot(p) })
 			seq := s.Seq()
-			s.Close()
-
-			s2, err := Open(ctx, db, Config{Plan: p0, Clock: clock.now})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s2.Close()
-			var after []string
-			s2.Read(func(p *platform.Platform) { after = snapshot(p) })
-			if s2.Seq() != seq || strings.Join(before, "\n") != strings.Join(after, "\n") {
-				t.Fatalf("restart changed the state (seq %d → %d)", seq, s2.Seq())
-			}
+			s2 := restartSame(t, s, db, Config{Plan: p0, Clock: clock.now})
 			// The idempotency key survives the restart.
 			r3, err := s2.Submit(ctx, "m:"+root, "k1", platform.Sell{Member: root, Upt: 1_000_000})
 			if err != nil || string(r3) != string(r1) || s2.Seq() != seq {

@@ -204,15 +204,7 @@ func (s *Sequencer) Submit(ctx context.Context, actor, idemKey string, c platfor
 // so it must set its results, not add to them. fn must not keep references
 // to mutable state after it returns.
 func (s *Sequencer) Read(fn func(p *platform.Platform)) {
-	for {
-		s.mu.RLock()
-		fn(s.p)
-		seen, gen := s.seq, s.gen
-		s.mu.RUnlock()
-		if s.waitDurable(seen, gen) {
-			return
-		}
-	}
+	s.Guard(func(p *platform.Platform) bool { fn(p); return false }) // every answer waits
 }
 
 // Guard runs a check before a command: fn reports whether the request may

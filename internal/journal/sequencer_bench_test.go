@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -23,20 +21,10 @@ import (
 //
 //	go test -run '^$' -bench SequencerLifecycle -benchtime 20000x ./internal/journal/
 func BenchmarkSequencerLifecycle(b *testing.B) {
-	dbs := map[string]func() *store.DB{"sqlite": func() *store.DB {
-		db, err := store.Open(context.Background(), filepath.Join(b.TempDir(), "gm.db"))
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Cleanup(func() { db.Close() })
-		return db
-	}}
-	if dsn := os.Getenv("GREENMALL_TEST_PG"); dsn != "" {
-		dbs["postgres"] = func() *store.DB { return store.OpenTestPG(b, dsn) }
-	}
+	dbs := testDBs(b)
 	for _, name := range []string{"sqlite", "postgres"} {
 		if open, ok := dbs[name]; ok {
-			b.Run(name, func(b *testing.B) { benchSequencer(b, open()) })
+			b.Run(name, func(b *testing.B) { benchSequencer(b, open(b)) })
 		}
 	}
 }

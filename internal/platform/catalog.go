@@ -21,17 +21,7 @@ type Regions interface {
 func (p *Platform) SetRegions(r Regions) { p.regions = r }
 
 func (p *Platform) validRegion(code string) bool {
-	switch len(code) {
-	case 2, 4, 6, 9:
-	default:
-		return false
-	}
-	for i := 0; i < len(code); i++ {
-		if code[i] < '0' || code[i] > '9' {
-			return false
-		}
-	}
-	return p.regions == nil || p.regions.Valid(code)
+	return engine.ValidRegionCode(code) && (p.regions == nil || p.regions.Valid(code))
 }
 
 func (p *Platform) productPut(c ProductPut) (any, error) {
