@@ -142,8 +142,7 @@ func TestCrashSafety(t *testing.T) {
 // crashSafety runs the crash test on the store at dsn, which the server
 // opens with the arguments where (its data folder, for keys and the plan, is data).
 func crashSafety(t *testing.T, bin, data, dsn string, where ...string) {
-	planFile := filepath.Join(data, "plan.yaml")
-	os.WriteFile(planFile, []byte("invite_requires_active: false\nplatform:\n  return_window_days: 0\n"), 0o644)
+	planFile := writeFile(t, data, "plan.yaml", "invite_requires_active: false\nplatform:\n  return_window_days: 0\n")
 	args := append([]string{"--data", data, "--plan", planFile}, where...)
 
 	type attempt struct {

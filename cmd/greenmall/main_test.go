@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -10,13 +9,7 @@ import (
 
 func TestReplayCommand(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, body string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := func(name, body string) string { return writeFile(t, dir, name, body) }
 	good := write("good.jsonl", `{"op": "join", "id": "m1"}`+"\n"+`{"op": "sell", "member": "m1", "all": true}`+"\n")
 	bad := write("bad.jsonl", `{"op": "join", "id": "m1"}`+"\n"+"not json\n")
 	plan := write("plan.yaml", "chain:\n  dead_line_policy: spillover\n")

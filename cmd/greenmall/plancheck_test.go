@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,13 +10,7 @@ import (
 
 func TestPlanCheckCommand(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, body string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := func(name, body string) string { return writeFile(t, dir, name, body) }
 	def := write("default.yaml", "")
 	clean := write("clean.yaml", "invite_requires_active: false\nlevels: []\nprofiles:\n  retail: {cost_bp: 7000}\n")
 	bad := write("bad.yaml", "chain: {dead_line_policy: sideways}\n")

@@ -11,14 +11,8 @@ import (
 
 func TestSimCommand(t *testing.T) {
 	dir := t.TempDir()
-	sc := filepath.Join(dir, "sc.yaml")
-	if err := os.WriteFile(sc, []byte("name: t\nseed: 3\ndays: 40\npopulation: {founders: 3, total: 300, midpoint_day: 20, slump: {from_day: 30, factor: 0.1}}\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	other := filepath.Join(dir, "other.yaml")
-	if err := os.WriteFile(other, []byte("points: {exit_multiple_bp: 20000}\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	sc := writeFile(t, dir, "sc.yaml", "name: t\nseed: 3\ndays: 40\npopulation: {founders: 3, total: 300, midpoint_day: 20, slump: {from_day: 30, factor: 0.1}}\n")
+	other := writeFile(t, dir, "other.yaml", "points: {exit_multiple_bp: 20000}\n")
 	out := filepath.Join(dir, "out")
 	var stdout, stderr bytes.Buffer
 	if code := run([]string{"sim", "--scenario", sc, "--out", out, "--compare", other}, &stdout, &stderr); code != 0 {

@@ -100,42 +100,30 @@ func (s *Server) getProduct(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, 200, out)
 }
 
-// productReq is platform.ProductPut without the id, which the path gives.
-type productReq struct {
-	Name     string   `json:"name"`
-	PriceFen int64    `json:"price_fen"`
-	Stock    int64    `json:"stock"`
-	Profile  string   `json:"profile"`
-	Images   []string `json:"images"`
-	Gift     bool     `json:"gift"`
-	Active   bool     `json:"active"`
-	Desc     string   `json:"desc"`
-}
-
-func (q productReq) cmd(id string) platform.ProductPut {
-	return platform.ProductPut{ID: id, Name: q.Name, PriceFen: q.PriceFen, Stock: q.Stock, Profile: q.Profile,
-		Images: q.Images, Gift: q.Gift, Active: q.Active, Desc: q.Desc}
+// decodeProduct reads a product; its id is the path's (or new), never the body's.
+func decodeProduct(w http.ResponseWriter, r *http.Request) (platform.ProductPut, bool) {
+	var c platform.ProductPut
+	if !decode(w, r, &c) {
+		return c, false
+	}
+	if c.ID != "" {
+		writeError(w, 400, platform.CodeInvalid, "a product's id is not sent in the body")
+		return c, false
+	}
+	return c, true
 }
 
 func (s *Server) createProduct(w http.ResponseWriter, r *http.Request) {
-	var req productReq
-	if !decode(w, r, &req) {
-		return
+	if c, ok := decodeProduct(w, r); ok {
+		s.submit(w, r, principalOf(r).ID, c, 201)
 	}
-	s.submit(w, r, principalOf(r).ID, req.cmd(""), 201)
 }
 
 func (s *Server) updateProduct(w http.ResponseWriter, r *http.Request) {
-	var req productReq
-	if !decode(w, r, &req) {
-		return
+	if c, ok := decodeProduct(w, r); ok {
+		c.ID = r.PathValue("id")
+		s.submit(w, r, principalOf(r).ID, c, 200)
 	}
-	id := r.PathValue("id")
-	if id == "" {
-		writeError(w, 404, platform.CodeNotFound, "no such product")
-		return
-	}
-	s.submit(w, r, principalOf(r).ID, req.cmd(id), 200)
 }
 
 func (s *Server) listServicePoints(w http.ResponseWriter, r *http.Request) {
