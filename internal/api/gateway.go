@@ -20,9 +20,50 @@ import (
 	"github.com/greenmall/greenmall/internal/platform"
 )
 
-// The sandbox gateway stands in for a real payment provider: it shows a
-// page clearly marked as a sandbox, and "pays" by sending the server the
-// same signed callback a provider would. No money moves.
+// PaymentProvider is a payment gateway. It tells the payer where to pay an
+// order or a top-up; once paid, the gateway notifies POST
+// /api/payments/callback with a body signed with the gateway secret (a real
+// provider's own notification format needs an adapter in front of it).
+type PaymentProvider interface {
+	PaymentURL(p Payment) (string, error)
+}
+
+// Payment is what a payer is sent to pay: an order, or a member's top-up
+// intent.
+type Payment struct {
+	Order     string
+	Topup     string
+	Member    string
+	AmountFen int64
+}
+
+// sandboxGateway is the built-in PaymentProvider. It stands in for a real
+// one: its pages, served by this server and clearly marked as a sandbox,
+// "pay" by sending the server the same signed callback a provider would.
+// No money moves.
+type sandboxGateway struct{ s *Server }
+
+func (g sandboxGateway) PaymentURL(p Payment) (string, error) {
+	if p.Topup != "" {
+		return g.s.sandboxTopUpURL(p.Topup, p.Member, p.AmountFen), nil
+	}
+	return g.s.sandboxURL(p.Order), nil
+}
+
+// payTo answers with where to pay p, or that there is no gateway.
+func (s *Server) payTo(w http.ResponseWriter, r *http.Request, p Payment, status int, answer map[string]any) {
+	if s.Payments == nil {
+		writeError(w, 503, "gateway_unavailable", "no payment gateway is configured on this platform; pay from the wallet balance")
+		return
+	}
+	u, err := s.Payments.PaymentURL(p)
+	if err != nil {
+		s.fail(w, r, fmt.Errorf("payment URL: %w", err))
+		return
+	}
+	answer["payment_url"] = u
+	writeJSON(w, status, answer)
+}
 
 // SignatureHeader carries hex(HMAC-SHA256(GatewaySecret, body)) of a
 // gateway callback.
@@ -101,19 +142,13 @@ func randomHex(n int) string {
 func (s *Server) gatewayRoutes() {
 	s.mux.HandleFunc("POST /api/payments/callback", s.paymentCallback)
 	s.mux.HandleFunc("POST /api/wallet/topups", s.member(s.topUpCreate))
-	if !s.SandboxGateway {
+	if _, sandbox := s.Payments.(sandboxGateway); !sandbox {
 		return
 	}
 	s.mux.HandleFunc("GET /sandbox/pay/{order}", s.sandboxPage)
 	s.mux.HandleFunc("POST /sandbox/pay/{order}", s.sandboxPay)
 	s.mux.HandleFunc("GET /sandbox/topup/{intent}", s.sandboxTopUpPage)
 	s.mux.HandleFunc("POST /sandbox/topup/{intent}", s.sandboxTopUpPay)
-}
-
-// noGateway answers a request that needs a payment gateway when the
-// platform has none.
-func noGateway(w http.ResponseWriter) {
-	writeError(w, 503, "gateway_unavailable", "no payment gateway is configured on this platform; pay from the wallet balance")
 }
 
 func (s *Server) paymentCallback(w http.ResponseWriter, r *http.Request) {
@@ -300,14 +335,9 @@ func (s *Server) topUpCreate(w http.ResponseWriter, r *http.Request) {
 		writeError(w, 400, platform.CodeInvalid, fmt.Sprintf("a top-up is %s to %s yuan", yuan(minTopUpFen), yuan(maxTopUpFen)))
 		return
 	}
-	if !s.SandboxGateway {
-		noGateway(w)
-		return
-	}
-	me := principalOf(r).Member
 	intent := "tu" + randomHex(10)
-	writeJSON(w, 201, map[string]any{"intent": intent, "amount_fen": req.AmountFen,
-		"payment_url": s.sandboxTopUpURL(intent, me, req.AmountFen)})
+	s.payTo(w, r, Payment{Topup: intent, Member: principalOf(r).Member, AmountFen: req.AmountFen}, 201,
+		map[string]any{"intent": intent, "amount_fen": req.AmountFen})
 }
 
 // sandboxTopUpToken binds a top-up link to its intent, member and amount.

@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"fmt"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -705,5 +706,30 @@ func TestWalletTopUp(t *testing.T) {
 			t.Fatalf("gateway pay without a gateway: %v", r.Body)
 		}
 		off.must(404, "GET", "/sandbox/pay/"+id+"?t=x", "", nil, "")
+
+		// Another provider: its URLs are what members are sent to, and the
+		// sandbox is not served.
+		other := httptest.NewServer(New(Config{Seq: off.Seq, DB: off.DB, Payments: providerAt("https://pay.example/"),
+			SandboxGateway: true, GatewaySecret: []byte("s")}).Handler())
+		defer other.Close()
+		off.URL = other.URL
+		r = off.must(201, "POST", "/api/wallet/topups", om.Token, map[string]any{"amount_fen": 10000}, "")
+		if want := "https://pay.example/topup/" + r.Str("intent") + "/" + om.ID + "/10000"; r.Str("payment_url") != want {
+			t.Fatalf("top-up payment_url %q, want %q", r.Str("payment_url"), want)
+		}
+		if r := off.must(200, "POST", "/api/orders/"+id+"/pay", om.Token, map[string]any{"method": "gateway"}, "k2"); r.Str("payment_url") != "https://pay.example/order/"+id+"/39900" {
+			t.Fatalf("order payment_url %v", r.Body)
+		}
+		off.must(404, "GET", "/sandbox/pay/"+id+"?t=x", "", nil, "")
 	})
+}
+
+// providerAt is a PaymentProvider whose payment pages live under base.
+type providerAt string
+
+func (b providerAt) PaymentURL(p Payment) (string, error) {
+	if p.Topup != "" {
+		return fmt.Sprintf("%stopup/%s/%s/%d", b, p.Topup, p.Member, p.AmountFen), nil
+	}
+	return fmt.Sprintf("%sorder/%s/%d", b, p.Order, p.AmountFen), nil
 }

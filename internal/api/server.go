@@ -31,10 +31,11 @@ type Config struct {
 	BaseURL string      // for invite links and the sandbox gateway, e.g. http://localhost:8080
 	// GatewaySecret signs the gateway's callbacks (HMAC-SHA256).
 	GatewaySecret []byte
-	// SandboxGateway serves the sandbox payment gateway, which pays without
-	// moving money: for development and demonstrations only. Without it,
-	// the platform takes no gateway payments (the callback endpoint stays
-	// for a real provider's adapter).
+	// Payments is the payment gateway orders and top-ups are paid through.
+	// When nil and SandboxGateway is set, the built-in sandbox serves (it
+	// pays without moving money: for development and demonstrations only);
+	// with neither, the platform takes no gateway payments.
+	Payments       PaymentProvider
 	SandboxGateway bool
 	Clock          func() time.Time
 	Metrics        *Metrics // created when nil; pass the one given to the sequencer
@@ -67,6 +68,9 @@ func New(cfg Config) *Server {
 		cfg.Metrics = NewMetrics()
 	}
 	s := &Server{Config: cfg, mux: http.NewServeMux(), limiter: newLimiter(), sms: newSMSCodes()}
+	if s.Payments == nil && s.SandboxGateway {
+		s.Payments = sandboxGateway{s}
+	}
 	s.routes()
 	s.Metrics.watchSettlements(func() (orders, fen int64) {
 		s.Seq.Read(func(p *platform.Platform) { orders, fen = p.Settled() })
