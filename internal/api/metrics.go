@@ -47,15 +47,26 @@ func NewMetrics() *Metrics {
 }
 
 // watchSettlements exports the settled orders and their amount, read from
-// the state at each scrape (durable figures: read goes through Seq.Read).
+// the state once per scrape (durable figures: read goes through Seq.Read).
 func (m *Metrics) watchSettlements(read func() (orders, fen int64)) {
 	m.settledOnce.Do(func() {
-		m.reg.MustRegister(
-			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "greenmall_orders_settled_total", Help: "Orders settled."},
-				func() float64 { n, _ := read(); return float64(n) }),
-			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "greenmall_settled_amount_fen_total", Help: "Amount of the orders settled, in fen."},
-				func() float64 { _, fen := read(); return float64(fen) }))
+		m.reg.MustRegister(settledCollector{read: read,
+			orders: prometheus.NewDesc("greenmall_orders_settled_total", "Orders settled.", nil, nil),
+			fen:    prometheus.NewDesc("greenmall_settled_amount_fen_total", "Amount of the orders settled, in fen.", nil, nil)})
 	})
+}
+
+type settledCollector struct {
+	read        func() (orders, fen int64)
+	orders, fen *prometheus.Desc
+}
+
+func (c settledCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.orders; ch <- c.fen }
+
+func (c settledCollector) Collect(ch chan<- prometheus.Metric) {
+	n, fen := c.read()
+	ch <- prometheus.MustNewConstMetric(c.orders, prometheus.CounterValue, float64(n))
+	ch <- prometheus.MustNewConstMetric(c.fen, prometheus.CounterValue, float64(fen))
 }
 
 // Handler serves /metrics.
