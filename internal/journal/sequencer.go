@@ -155,25 +155,26 @@ func (s *Sequencer) load(ctx context.Context) error {
 	s.p, s.seq, s.lastAt, s.idem = p, n, lastAt, idem
 	if n == 0 {
 		// A new journal: write the initial plan's read model row.
-		return s.db.Commit(ctx, s.rows(&platform.Effects{Plans: true}))
+		return s.db.Commit(ctx, &store.Batch{Rows: s.rows(&platform.Effects{Plans: true})})
 	}
 	return nil
 }
 
-func (s *Sequencer) rows(fx *platform.Effects) *store.Batch {
-	b := &store.Batch{}
-	s.p.Changed(fx, func(t platform.Table, row []any) { b.Rows = append(b.Rows, store.Row{Table: t, Vals: row}) })
+// rows returns the read-model rows the effects fx call for.
+func (s *Sequencer) rows(fx *platform.Effects) []store.Row {
+	var out []store.Row
+	s.p.Changed(fx, func(t platform.Table, row []any) { out = append(out, store.Row{Table: t, Vals: row}) })
 	for _, l := range fx.Lines {
-		b.Rows = append(b.Rows, store.Row{Table: platform.LinesTable,
+		out = append(out, store.Row{Table: platform.LinesTable,
 			Vals: []any{l.Seq, int64(l.N), l.At, l.Account, l.Member, l.Amount, l.Reason, l.Ref}})
 	}
 	for _, pp := range fx.Prices {
-		b.Rows = append(b.Rows, store.Row{Table: platform.PricesTable, Vals: []any{pp.Seq, pp.At, pp.PoolFen, pp.SupplyUpt}})
+		out = append(out, store.Row{Table: platform.PricesTable, Vals: []any{pp.Seq, pp.At, pp.PoolFen, pp.SupplyUpt}})
 	}
 	for _, pe := range fx.Periods {
-		b.Rows = append(b.Rows, store.Row{Table: platform.PeriodsTable, Vals: []any{pe}})
+		out = append(out, store.Row{Table: platform.PeriodsTable, Vals: []any{pe}})
 	}
-	return b
+	return out
 }
 
 // Submit applies c as actor. With an idempotency key, a repeat of an
@@ -356,7 +357,7 @@ func (s *Sequencer) apply(batch []*request) *pending {
 	}
 	if len(b.Entries) > 0 {
 		fx := s.p.TakeEffects()
-		b.Rows = s.rows(&fx).Rows
+		b.Rows = s.rows(&fx)
 	}
 	return pd
 }
