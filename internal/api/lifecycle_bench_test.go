@@ -4,8 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"sync"
@@ -26,7 +26,9 @@ import (
 //	go test -run '^$' -bench OrderLifecycle -benchtime 20000x ./internal/api/
 //	GREENMALL_TEST_PG=postgres://postgres@127.0.0.1:5432/test go test -run '^$' -bench OrderLifecycle/postgres -benchtime 20000x ./internal/api/
 //
-// GREENMALL_BENCH_CLIENTS sets the number of clients (64 by default).
+// GREENMALL_BENCH_CLIENTS sets the number of clients (64 by default);
+// GREENMALL_BENCH_CPUPROFILE names a file for a CPU profile of the timed
+// part. Each client is one keep-alive connection driven by benchConn.
 func BenchmarkOrderLifecycle(b *testing.B) {
 	kinds := []string{"sqlite"}
 	if os.Getenv("GREENMALL_TEST_PG") != "" {
@@ -75,51 +77,85 @@ func benchLifecycle(b *testing.B, kind string) {
 		submit("gateway", platform.WalletTopUp{Member: id, AmountFen: 100_000_000_000, GatewayTxn: "bench-" + id})
 		toks[i] = ts.loginMember(b, ph)
 	}
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients * 2}}
+	conns := make([]*benchConn, clients)
+	for i := range conns {
+		c, err := dialBench(ts.URL)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer c.Close()
+		conns[i] = c
+	}
+	createBody := fmt.Appendf(nil, `{"items":[{"product":%q,"qty":1}],"pickup":%q}`, prod, sp)
+	payBody := []byte(`{"method":"wallet"}`)
 
 	var next atomic.Int64
 	var lat []time.Duration
 	var latMu sync.Mutex
 	var failed atomic.Int64
+	var firstErr atomic.Value
 	b.ResetTimer()
+	if f := os.Getenv("GREENMALL_BENCH_CPUPROFILE"); f != "" {
+		// The timed part only, without the setup's password hashing.
+		pf, err := os.Create(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer pf.Close()
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			b.Fatal(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
+	cpu0 := cpuTime()
+	commits0, entries0 := ts.obs.commits.Load(), ts.obs.entries.Load()
 	start := time.Now()
 	var wg sync.WaitGroup
 	for c := 0; c < clients; c++ {
 		wg.Add(1)
-		go func(tok string) {
+		go func(bc *benchConn, tok string) {
 			defer wg.Done()
 			local := make([]time.Duration, 0, 3*b.N/clients+3)
-			timed := func(method, path, token string, body any, idem string) (int, map[string]any) {
+			var pickBody []byte
+			// timed sends one request and reports whether it got want.
+			timed := func(path, token, idem string, body []byte, want int) []byte {
 				t0 := time.Now()
-				st, m := benchDo(client, ts.URL, method, path, token, body, idem)
+				st, res, err := bc.do("POST", path, token, idem, body)
 				local = append(local, time.Since(t0))
-				return st, m
+				if err != nil || st != want {
+					failed.Add(1)
+					firstErr.CompareAndSwap(nil, fmt.Sprintf("%s: %d %v %s", path, st, err, res))
+					return nil
+				}
+				return res
 			}
 			for next.Add(1) <= int64(b.N) {
-				st, o := timed("POST", "/api/orders", tok, map[string]any{"items": []map[string]any{{"product": prod, "qty": 1}}, "pickup": sp}, "")
-				if st != 201 {
-					failed.Add(1)
+				res := timed("/api/orders", tok, "", createBody, 201)
+				var o struct {
+					ID         string `json:"id"`
+					PickupCode string `json:"pickup_code"`
+				}
+				if res == nil || json.Unmarshal(res, &o) != nil {
 					continue
 				}
-				id, code := o["id"].(string), o["pickup_code"].(string)
-				if st, _ := timed("POST", "/api/orders/"+id+"/pay", tok, map[string]any{"method": "wallet"}, "pay-"+id); st != 200 {
-					failed.Add(1)
+				if timed("/api/orders/"+o.ID+"/pay", tok, "pay-"+o.ID, payBody, 200) == nil {
 					continue
 				}
-				if st, _ := timed("POST", "/api/staff/pickup", staffTok, map[string]any{"order": id, "code": code}, "pick-"+id); st != 200 {
-					failed.Add(1)
-				}
+				pickBody = fmt.Appendf(pickBody[:0], `{"order":%q,"code":%q}`, o.ID, o.PickupCode)
+				timed("/api/staff/pickup", staffTok, "pick-"+o.ID, pickBody, 200)
 			}
 			latMu.Lock()
 			lat = append(lat, local...)
 			latMu.Unlock()
-		}(toks[c])
+		}(conns[c], toks[c])
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	cpu := cpuTime() - cpu0
+	commits, entries := ts.obs.commits.Load()-commits0, ts.obs.entries.Load()-entries0
 	b.StopTimer()
 	if f := failed.Load(); f > 0 {
-		b.Fatalf("%d lifecycles failed", f)
+		b.Fatalf("%d lifecycles failed; the first: %v", f, firstErr.Load())
 	}
 	slices.Sort(lat)
 	pct := func(q float64) float64 {
@@ -131,6 +167,12 @@ func benchLifecycle(b *testing.B, kind string) {
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "orders/s")
 	b.ReportMetric(pct(0.50), "p50-ms")
 	b.ReportMetric(pct(0.99), "p99-ms")
+	// What the whole process (server and load generator) spent per order,
+	// and how many commands each group commit carried.
+	b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "cpu-µs/order")
+	if commits > 0 {
+		b.ReportMetric(float64(entries)/float64(commits), "cmds/commit")
+	}
 	settled := 0
 	ts.Seq.Read(func(pl *platform.Platform) {
 		for _, id := range pl.OrderIDs() {

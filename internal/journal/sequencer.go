@@ -10,8 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/greenmall/greenmall/internal/plan"
@@ -46,9 +46,10 @@ type reply struct {
 
 // Sequencer owns the platform state.
 //
-// It runs as a two-stage pipeline: the sequencer goroutine applies batch N+1
-// to the state while the committer goroutine writes batch N, so the database
-// round trip and the state machine overlap. Answers, including refusals, go
+// It runs as a three-stage pipeline: the sequencer goroutine applies batch
+// N+2 to the state while the committer goroutine writes batch N+1 and the
+// syncer makes batch N durable (on SQLite, an fsync of the write-ahead log),
+// so the state machine, the database's work and the disk flush overlap. Answers, including refusals, go
 // out in journal order and only after their batch (and every batch before
 // it) is durable. Readers never wait for a commit to take the lock; instead
 // Read holds its answer back until what it saw is durable.
@@ -73,8 +74,20 @@ type Sequencer struct {
 
 	in      chan *request
 	commits chan *pending
+	writes  chan *written
+	syncing atomic.Int64  // groups handed to the syncer and not yet answered
+	synced  chan struct{} // a wake-up for the committer when syncing drops
 	stop    chan struct{}
 	closed  chan struct{}
+}
+
+// written is a group of batches on its way from the writer to the syncer.
+type written struct {
+	group []*pending
+	last  int64  // the seq of its last journal entry; 0 when it wrote nothing
+	gen   uint64 // the state generation it belongs to
+	size  int    // journal entries
+	start time.Time
 }
 
 // pending is an applied batch on its way to the database.
@@ -96,7 +109,7 @@ type Config struct {
 // Open loads the journal of db, replays it and starts the sequencer.
 func Open(ctx context.Context, db *store.DB, cfg Config) (*Sequencer, error) {
 	s := &Sequencer{db: db, plan: cfg.Plan, regions: cfg.Regions, clock: cfg.Clock, obs: cfg.Observer,
-		in: make(chan *request, 4096), commits: make(chan *pending, maxGroup),
+		in: make(chan *request, 4096), commits: make(chan *pending, maxGroup), writes: make(chan *written, maxGroup), synced: make(chan struct{}, 1),
 		stop: make(chan struct{}), closed: make(chan struct{}), durCh: make(chan struct{})}
 	if s.clock == nil {
 		s.clock = time.Now
@@ -109,7 +122,8 @@ func Open(ctx context.Context, db *store.DB, cfg Config) (*Sequencer, error) {
 	}
 	s.durable = s.seq
 	committed := make(chan struct{})
-	go s.commit(committed)
+	go s.sync(committed)
+	go s.commit()
 	go s.run(committed)
 	return s, nil
 }
@@ -245,6 +259,12 @@ func (s *Sequencer) waitDurable(seq int64, gen uint64) bool {
 
 func (s *Sequencer) setDurable(seq int64, gen uint64) {
 	s.durMu.Lock()
+	if gen < s.durGen || gen == s.durGen && seq <= s.durable {
+		// A batch of a discarded generation, synced after the reload
+		// that replaced it (and already made it durable).
+		s.durMu.Unlock()
+		return
+	}
 	s.durable, s.durGen = seq, gen
 	close(s.durCh)
 	s.durCh = make(chan struct{})
@@ -362,67 +382,157 @@ func (s *Sequencer) apply(batch []*request) *pending {
 	return pd
 }
 
-// commit writes the applied batches in order and answers their requests.
-// Whatever batches queued up while the last commit ran go into the next
-// transaction together, so the commit size follows the load.
-func (s *Sequencer) commit(done chan<- struct{}) {
-	defer close(done)
-	for pd := range s.commits {
-		group := append(make([]*pending, 0, 8), pd)
-	more:
-		for len(group) < maxGroup {
-			select {
-			case pd, ok := <-s.commits:
-				if !ok {
+// commit writes the applied batches in order into an open transaction and
+// commits it whenever the syncer is idle, handing it over to be made
+// durable. So the statements of the next transaction run while the last one
+// is being synced, and one commit carries whatever arrived meanwhile.
+func (s *Sequencer) commit() {
+	defer close(s.writes)
+	var tx *store.WriteTx
+	var cur *written // the groups in tx
+	in := s.commits
+	for {
+		if cur != nil && s.syncing.Load() == 0 {
+			if err := tx.Commit(context.Background()); err != nil {
+				s.failed(cur, err)
+			} else {
+				cur.last = lastSeq(cur.group)
+			}
+			s.handOver(cur)
+			tx, cur = nil, nil
+		}
+		if in == nil && cur == nil {
+			return
+		}
+		select {
+		case pd, ok := <-in:
+			if !ok {
+				in = nil
+				continue
+			}
+			group := append(make([]*pending, 0, 8), pd)
+		more:
+			for len(group) < maxGroup {
+				select {
+				case pd, ok := <-in:
+					if !ok {
+						in = nil
+						break more
+					}
+					group = append(group, pd)
+				default:
 					break more
 				}
-				group = append(group, pd)
-			default:
-				break more
 			}
+			tx, cur = s.add(tx, cur, group)
+		case <-s.synced:
 		}
-		s.commitGroup(group)
 	}
 }
 
-// maxGroup bounds the batches merged into one transaction.
+// maxGroup bounds the batches merged into one write.
 const maxGroup = 64
 
-func (s *Sequencer) commitGroup(group []*pending) {
+// add writes group into tx, opening it if need be. Batches applied to a
+// state that a failed write has since discarded are refused.
+func (s *Sequencer) add(tx *store.WriteTx, cur *written, group []*pending) (*store.WriteTx, *written) {
 	gen := s.genNow()
-	var live []*pending
+	var live []*store.Batch
 	for _, pd := range group {
 		if pd.gen != gen {
-			// Applied on top of a batch whose commit failed: that state is gone.
 			pd.fail(errors.New("journal: an earlier write failed"))
 			continue
 		}
-		live = append(live, pd)
-	}
-	b := mergeBatches(live)
-	if len(b.Entries) > 0 {
-		start := time.Now()
-		err := s.db.Commit(context.Background(), b)
-		if s.obs != nil {
-			s.obs.Batch(len(b.Entries), time.Since(start))
+		if len(pd.batch.Entries) > 0 {
+			live = append(live, pd.batch)
 		}
-		if err != nil {
-			// The in-memory state is ahead of the journal. Rebuild it from
-			// what is durable and refuse these batches and every batch
-			// applied after them.
-			slog.Error("group commit failed; reloading from the journal", "err", err, "from", b.Entries[0].Seq)
-			s.reload(err)
-			for _, pd := range live {
-				pd.fail(err)
+	}
+	if len(live) == 0 && cur == nil {
+		// Nothing to write: answer after what is ahead of it.
+		s.handOver(&written{group: group})
+		return nil, nil
+	}
+	if cur == nil {
+		cur = &written{gen: gen, start: time.Now()}
+	}
+	cur.group = append(cur.group, group...)
+	if len(live) == 0 {
+		return tx, cur
+	}
+	b := store.MergeBatches(live)
+	cur.size += len(b.Entries)
+	err := error(nil)
+	if tx == nil {
+		tx, err = s.db.Begin(context.Background())
+	}
+	if err == nil {
+		if err = tx.Add(context.Background(), b); err != nil {
+			tx.Rollback()
+		}
+	}
+	if err != nil {
+		s.failed(cur, err)
+		s.handOver(cur)
+		return nil, nil
+	}
+	return tx, cur
+}
+
+// failed refuses the groups of a write that did not happen. The in-memory
+// state is ahead of the journal: it is rebuilt from what was written, and
+// every batch applied after these is refused too.
+func (s *Sequencer) failed(w *written, err error) {
+	slog.Error("group commit failed; reloading from the journal", "err", err)
+	s.reload(err)
+	for _, pd := range w.group {
+		if pd.gen == w.gen {
+			pd.fail(err)
+		}
+	}
+	w.last = 0
+}
+
+func lastSeq(group []*pending) int64 {
+	for i := len(group) - 1; i >= 0; i-- {
+		if e := group[i].batch.Entries; len(e) > 0 {
+			return e[len(e)-1].Seq
+		}
+	}
+	return 0
+}
+
+// handOver passes w to the syncer.
+func (s *Sequencer) handOver(w *written) {
+	s.syncing.Add(1)
+	s.writes <- w
+}
+
+// sync makes written groups durable and answers their requests in journal
+// order.
+func (s *Sequencer) sync(done chan<- struct{}) {
+	defer close(done)
+	for w := range s.writes {
+		if w.last > 0 {
+			if err := s.db.Sync(); err != nil {
+				// After a failed fsync the disk's state is unknown: stop,
+				// unanswered, and let a restart recover what is on disk.
+				slog.Error("journal sync failed; stopping", "err", err)
+				panic(fmt.Sprintf("journal: %v", err))
 			}
-			live = nil
-		} else {
-			s.setDurable(b.Entries[len(b.Entries)-1].Seq, gen)
+			s.setDurable(w.last, w.gen)
+			if s.obs != nil {
+				s.obs.Batch(w.size, time.Since(w.start))
+			}
 		}
-	}
-	for _, pd := range group {
-		for i, r := range pd.reqs {
-			r.done <- pd.replies[i]
+		for _, pd := range w.group {
+			for i, r := range pd.reqs {
+				r.done <- pd.replies[i]
+			}
+		}
+		s.syncing.Add(-1)
+		select {
+		case s.synced <- struct{}{}:
+		default: // a wake-up is already waiting
 		}
 	}
 }
@@ -431,41 +541,6 @@ func (pd *pending) fail(err error) {
 	for i := range pd.replies {
 		pd.replies[i] = reply{err: fmt.Errorf("journal: not saved, retry: %w", err)}
 	}
-}
-
-// mergeBatches joins batches into one, keeping only the last version of a
-// read-model row written more than once.
-func mergeBatches(group []*pending) *store.Batch {
-	if len(group) == 1 {
-		return group[0].batch
-	}
-	out := &store.Batch{}
-	at := map[string]int{}
-	var key []byte
-	for _, pd := range group {
-		out.Entries = append(out.Entries, pd.batch.Entries...)
-		for _, r := range pd.batch.Rows {
-			key = append(key[:0], r.Table.Name...)
-			for _, v := range r.Vals[:r.Table.Key] {
-				key = append(key, 0)
-				switch v := v.(type) {
-				case string:
-					key = append(key, v...)
-				case int64:
-					key = strconv.AppendInt(key, v, 10)
-				default:
-					key = fmt.Append(key, v)
-				}
-			}
-			if i, ok := at[string(key)]; ok {
-				out.Rows[i] = r
-				continue
-			}
-			at[string(key)] = len(out.Rows)
-			out.Rows = append(out.Rows, r)
-		}
-	}
-	return out
 }
 
 func (s *Sequencer) genNow() uint64 {
@@ -478,6 +553,12 @@ func (s *Sequencer) genNow() uint64 {
 func (s *Sequencer) reload(cause error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	// The journal about to be loaded holds every batch written before the
+	// failed one, some perhaps not synced yet: make them durable first, so
+	// the reloaded state may be served at once.
+	if err := s.db.Sync(); err != nil {
+		panic(fmt.Sprintf("journal: reload after failed commit: %v (commit: %v)", err, cause))
+	}
 	if err := s.load(context.Background()); err != nil {
 		panic(fmt.Sprintf("journal: reload after failed commit: %v (commit: %v)", err, cause))
 	}

@@ -41,7 +41,7 @@ func (db *DB) MemberLedger(ctx context.Context, member string, limit, offset int
 	if err := rows.Err(); err != nil {
 		return nil, 0, fmt.Errorf("ledger lines of %s: %w", member, err)
 	}
-	return out, total, nil
+	return out, total, db.onDisk(ctx)
 }
 
 // PriceRow is the points pool after a command that moved it.
@@ -72,7 +72,7 @@ func (db *DB) PriceHistory(ctx context.Context, limit int) ([]PriceRow, error) {
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("price history: %w", err)
 	}
-	return out, nil
+	return out, db.onDisk(ctx)
 }
 
 // WithdrawalRow is a withdrawal as the read model keeps it.
@@ -135,7 +135,7 @@ func (db *DB) Withdrawals(ctx context.Context, f WithdrawalFilter, limit, offset
 	if err := rows.Err(); err != nil {
 		return nil, 0, fmt.Errorf("withdrawals: %w", err)
 	}
-	return out, total, nil
+	return out, total, db.onDisk(ctx)
 }
 
 // ReferralRow is a member a referrer brought in.
@@ -167,5 +167,5 @@ func (db *DB) Referrals(ctx context.Context, member string) ([]ReferralRow, erro
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("referrals of %s: %w", member, err)
 	}
-	return out, nil
+	return out, db.onDisk(ctx)
 }

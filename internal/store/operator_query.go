@@ -90,7 +90,7 @@ func (db *DB) Members(ctx context.Context, f MemberFilter) ([]MemberSummary, int
 	if err := rows.Err(); err != nil {
 		return nil, 0, fmt.Errorf("list members: %w", err)
 	}
-	return out, total, nil
+	return out, total, db.onDisk(ctx)
 }
 
 // PlanVersionInfo is one plan version, without its document.
@@ -119,7 +119,7 @@ func (db *DB) PlanVersions(ctx context.Context) ([]PlanVersionInfo, error) {
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("plan versions: %w", err)
 	}
-	return out, nil
+	return out, db.onDisk(ctx)
 }
 
 // AuditEntry is one operator action: a journal row.
@@ -164,7 +164,7 @@ func (db *DB) Audit(ctx context.Context, actor string, page, size int) ([]AuditE
 	if err := rows.Err(); err != nil {
 		return nil, 0, fmt.Errorf("audit: %w", err)
 	}
-	return out, total, nil
+	return out, total, db.onDisk(ctx)
 }
 
 // StatusCount is the number and amount of orders in one status.
@@ -192,5 +192,5 @@ func (db *DB) OrdersByStatus(ctx context.Context) (map[string]StatusCount, error
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("orders by status: %w", err)
 	}
-	return out, nil
+	return out, db.onDisk(ctx)
 }

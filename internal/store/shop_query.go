@@ -81,5 +81,5 @@ func (db *DB) ListOrders(ctx context.Context, f OrderFilter, limit, offset int) 
 	if err := rows.Err(); err != nil {
 		return nil, 0, fmt.Errorf("list orders: %w", err)
 	}
-	return out, total, nil
+	return out, total, db.onDisk(ctx)
 }

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io/fs"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -32,6 +33,7 @@ type DB struct {
 	stmtMu   sync.Mutex
 	stmts    map[stmtKey]cachedStmt
 	sessions sessionCache
+	w        *writer // SQLite only
 }
 
 // Open opens (and migrates) the store at dsn: a postgres:// URL, or the
@@ -45,7 +47,8 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		db.SQL, err = sql.Open("pgx", dsn)
 	} else {
 		// WAL with synchronous=FULL: a commit is on disk before it returns,
-		// so an acknowledged request survives a crash or power loss.
+		// so an acknowledged request survives a crash or power loss. The
+		// journal's writer connection is the exception (see writer).
 		db.SQL, err = sql.Open("sqlite", "file:"+dsn+
 			"?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)&_pragma=wal_autocheckpoint(10000)&_pragma=cache_size(-65536)&_txlock=immediate")
 		db.SQL.SetMaxOpenConns(8)
@@ -75,6 +78,12 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		db.tables[t.Name] = t
 	}
 	db.stmts = map[stmtKey]cachedStmt{}
+	if !db.Postgres {
+		if db.w, err = openWriter(ctx, db.SQL, dsn); err != nil {
+			db.SQL.Close()
+			return nil, fmt.Errorf("open %s: %w", dsn, err)
+		}
+	}
 	return db, nil
 }
 
@@ -88,6 +97,9 @@ func (db *DB) Close() error {
 	}
 	db.stmts = nil
 	db.stmtMu.Unlock()
+	if db.w != nil {
+		db.w.close()
+	}
 	return db.SQL.Close()
 }
 
@@ -169,7 +181,8 @@ var (
 )
 
 // stmt returns the statement inserting n rows of table: its SQL, and on
-// SQLite the statement prepared once and reused by every commit.
+// SQLite the statement prepared once on the writer connection and reused by
+// every commit.
 func (db *DB) stmt(ctx context.Context, table string, n int) (cachedStmt, error) {
 	db.stmtMu.Lock()
 	defer db.stmtMu.Unlock()
@@ -183,7 +196,7 @@ func (db *DB) stmt(ctx context.Context, table string, n int) (cachedStmt, error)
 	st := cachedStmt{sql: upsertSQL(db.tables[table], n, db.Postgres)}
 	if !db.Postgres {
 		var err error
-		if st.prepared, err = db.SQL.PrepareContext(ctx, st.sql); err != nil {
+		if st.prepared, err = db.w.conn.PrepareContext(ctx, st.sql); err != nil {
 			return cachedStmt{}, fmt.Errorf("prepare %s×%d: %w", table, n, err)
 		}
 	}
@@ -216,38 +229,130 @@ type Row struct {
 	Vals  []any
 }
 
-// Commit writes a batch in one transaction: the journal entries, then the
-// read-model rows, each table's rows in as few statements as the chunk
-// sizes allow. On PostgreSQL the statements go as one pipeline, which the
-// server runs as one implicit transaction: one round trip per commit.
+// Commit writes a batch in one transaction and returns once it is durable.
 func (db *DB) Commit(ctx context.Context, b *Batch) error {
-	stmts, err := db.statements(ctx, b)
+	tx, err := db.Begin(ctx)
 	if err != nil {
 		return err
 	}
-	if db.Postgres {
-		return db.commitPipeline(ctx, stmts)
+	if err := tx.Add(ctx, b); err != nil {
+		tx.Rollback()
+		return err
 	}
-	tx, err := db.SQL.BeginTx(ctx, nil)
+	if err := tx.Commit(ctx); err != nil {
+		return err
+	}
+	return db.Sync()
+}
+
+// WriteTx is a write transaction filled batch by batch: the journal
+// entries, then the read-model rows, of each batch. On SQLite each Add runs
+// its statements at once on the writer connection, and Commit commits: the
+// batches are then visible, and safe from a crash of this process, but
+// durable only after the next Sync, which the caller must wait for before
+// it acknowledges anything they hold. On PostgreSQL Add only collects;
+// Commit merges the batches and sends every statement as one pipeline,
+// which the server runs as one implicit transaction, durable when Commit
+// returns. One WriteTx is open at a time.
+type WriteTx struct {
+	db      *DB
+	batches []*Batch // PostgreSQL
+}
+
+// Begin opens a write transaction.
+func (db *DB) Begin(ctx context.Context) (*WriteTx, error) {
+	if !db.Postgres {
+		if err := db.w.begin(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return &WriteTx{db: db}, nil
+}
+
+// Add writes b into the transaction. After an error the transaction must be
+// rolled back.
+func (t *WriteTx) Add(ctx context.Context, b *Batch) error {
+	if t.db.Postgres {
+		t.batches = append(t.batches, b)
+		return nil
+	}
+	stmts, err := t.db.statements(ctx, b)
 	if err != nil {
-		return fmt.Errorf("commit batch: %w", err)
+		return err
 	}
-	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	inTx := map[*sql.Stmt]*sql.Stmt{}
-	for _, st := range stmts {
-		ts, ok := inTx[st.prepared]
-		if !ok {
-			ts = tx.StmtContext(ctx, st.prepared)
-			inTx[st.prepared] = ts
+	return t.db.w.exec(ctx, stmts)
+}
+
+// Commit ends the transaction; after an error nothing of it was written.
+func (t *WriteTx) Commit(ctx context.Context) error {
+	if !t.db.Postgres {
+		return t.db.w.commit(ctx)
+	}
+	stmts, err := t.db.statements(ctx, MergeBatches(t.batches))
+	if err != nil {
+		return err
+	}
+	return t.db.commitPipeline(ctx, stmts)
+}
+
+// Rollback abandons the transaction.
+func (t *WriteTx) Rollback() {
+	if !t.db.Postgres {
+		t.db.w.rollback()
+	}
+}
+
+// MergeBatches joins batches into one, keeping only the last version of a
+// read-model row written more than once.
+func MergeBatches(bs []*Batch) *Batch {
+	if len(bs) == 1 {
+		return bs[0]
+	}
+	out := &Batch{}
+	at := map[string]int{}
+	var key []byte
+	for _, b := range bs {
+		out.Entries = append(out.Entries, b.Entries...)
+		for _, r := range b.Rows {
+			key = append(key[:0], r.Table.Name...)
+			for _, v := range r.Vals[:r.Table.Key] {
+				key = append(key, 0)
+				switch v := v.(type) {
+				case string:
+					key = append(key, v...)
+				case int64:
+					key = strconv.AppendInt(key, v, 10)
+				default:
+					key = fmt.Append(key, v)
+				}
+			}
+			if i, ok := at[string(key)]; ok {
+				out.Rows[i] = r
+				continue
+			}
+			at[string(key)] = len(out.Rows)
+			out.Rows = append(out.Rows, r)
 		}
-		if _, err := ts.ExecContext(ctx, st.args...); err != nil {
-			return fmt.Errorf("write %s %v: %w", st.table, st.args[0], err)
-		}
 	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit batch: %w", err)
+	return out
+}
+
+// Sync makes every batch written so far durable (an fsync of SQLite's
+// write-ahead log; nothing to do on PostgreSQL).
+func (db *DB) Sync() error {
+	if db.Postgres {
+		return nil
 	}
-	return nil
+	return db.w.sync()
+}
+
+// onDisk waits until everything a query that has just run could have seen
+// is durable, so no answer shows a write that a power loss could undo.
+func (db *DB) onDisk(ctx context.Context) error {
+	if db.Postgres {
+		return nil
+	}
+	return db.w.onDisk(ctx)
 }
 
 // statement is one insert of a commit.
