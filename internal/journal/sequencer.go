@@ -175,9 +175,12 @@ func (s *Sequencer) load(ctx context.Context) error {
 }
 
 // rows returns the read-model rows the effects fx call for.
-func (s *Sequencer) rows(fx *platform.Effects) []store.Row {
+func (s *Sequencer) rows(fx *platform.Effects) []store.Row { return rowsOf(s.p, fx) }
+
+// rowsOf returns the read-model rows of p that the effects fx call for.
+func rowsOf(p *platform.Platform, fx *platform.Effects) []store.Row {
 	var out []store.Row
-	s.p.Changed(fx, func(t platform.Table, row []any) { out = append(out, store.Row{Table: t, Vals: row}) })
+	p.Changed(fx, func(t platform.Table, row []any) { out = append(out, store.Row{Table: t, Vals: row}) })
 	for _, l := range fx.Lines {
 		out = append(out, store.Row{Table: platform.LinesTable,
 			Vals: []any{l.Seq, int64(l.N), l.At, l.Account, l.Member, l.Amount, l.Reason, l.Ref}})
@@ -459,15 +462,17 @@ func (s *Sequencer) add(tx *store.WriteTx, cur *written, group []*pending) (*sto
 	if len(live) == 0 {
 		return tx, cur
 	}
-	b := store.MergeBatches(live)
-	cur.size += len(b.Entries)
-	err := error(nil)
+	var err error
 	if tx == nil {
 		tx, err = s.db.Begin(context.Background())
 	}
 	if err == nil {
-		if err = tx.Add(context.Background(), b); err != nil {
-			tx.Rollback()
+		for _, b := range live {
+			cur.size += len(b.Entries)
+			if err = tx.Add(context.Background(), b); err != nil {
+				tx.Rollback()
+				break
+			}
 		}
 	}
 	if err != nil {

@@ -20,11 +20,11 @@ type LedgerRow struct {
 // how many lines the member has in all.
 func (db *DB) MemberLedger(ctx context.Context, member string, limit, offset int) ([]LedgerRow, int64, error) {
 	var total int64
-	if err := db.SQL.QueryRowContext(ctx, "SELECT COUNT(*) FROM ledger_lines WHERE member = $1", member).Scan(&total); err != nil {
+	if err := db.SQL.QueryRowContext(ctx, "SELECT COUNT(*) FROM ledger_lines WHERE member = $1 AND member <> ''", member).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count ledger lines of %s: %w", member, err)
 	}
 	rows, err := db.SQL.QueryContext(ctx,
-		"SELECT seq, n, at, account, amount, reason, ref FROM ledger_lines WHERE member = $1 ORDER BY seq DESC, n DESC LIMIT $2 OFFSET $3",
+		"SELECT seq, n, at, account, amount, reason, ref FROM ledger_lines WHERE member = $1 AND member <> '' ORDER BY seq DESC, n DESC LIMIT $2 OFFSET $3",
 		member, limit, offset)
 	if err != nil {
 		return nil, 0, fmt.Errorf("ledger lines of %s: %w", member, err)

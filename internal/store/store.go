@@ -174,11 +174,8 @@ type stmtKey struct {
 // enough distinct statements to keep them all prepared, large enough that a
 // big batch takes few round trips. SQLite runs in-process, so there is no
 // round trip to save, and its driver binds parameters in time quadratic in
-// their number: there every row is its own statement.
-var (
-	chunkSizes       = []int{64, 16, 4, 1}
-	chunkSizesSQLite = []int{1}
-)
+// their number: there every row is its own statement (WriteTx.Add).
+var chunkSizes = []int{64, 16, 4, 1}
 
 // stmt returns the statement inserting n rows of table: its SQL, and on
 // SQLite the statement prepared once on the writer connection and reused by
@@ -247,26 +244,34 @@ func (db *DB) Commit(ctx context.Context, b *Batch) error {
 
 // WriteTx is a write transaction filled batch by batch: the journal
 // entries, then the read-model rows, of each batch. On SQLite each Add runs
-// its statements at once on the writer connection, and Commit commits: the
-// batches are then visible, and safe from a crash of this process, but
-// durable only after the next Sync, which the caller must wait for before
-// it acknowledges anything they hold. On PostgreSQL Add only collects;
-// Commit merges the batches and sends every statement as one pipeline,
-// which the server runs as one implicit transaction, durable when Commit
-// returns. One WriteTx is open at a time.
+// its statements at once on the writer connection, except for rows already
+// written in this transaction: their later versions wait, merged, for
+// Commit, so a row every settlement touches (a pool's balance) is written at
+// most twice per transaction. Commit then commits: the batches are visible,
+// and safe from a crash of this process, but durable only after the next
+// Sync, which the caller must wait for before it acknowledges anything they
+// hold. On PostgreSQL Add only collects; Commit merges the batches and sends
+// every statement as one pipeline, which the server runs as one implicit
+// transaction, durable when Commit returns. One WriteTx is open at a time.
 type WriteTx struct {
 	db      *DB
 	batches []*Batch // PostgreSQL
+
+	// SQLite: the rows written so far, and the later versions waiting.
+	seen  map[string]int // key → index in later, or -1
+	later []Row
+	key   []byte
 }
 
 // Begin opens a write transaction.
 func (db *DB) Begin(ctx context.Context) (*WriteTx, error) {
-	if !db.Postgres {
-		if err := db.w.begin(ctx); err != nil {
-			return nil, err
-		}
+	if db.Postgres {
+		return &WriteTx{db: db}, nil
 	}
-	return &WriteTx{db: db}, nil
+	if err := db.w.begin(ctx); err != nil {
+		return nil, err
+	}
+	return &WriteTx{db: db, seen: map[string]int{}}, nil
 }
 
 // Add writes b into the transaction. After an error the transaction must be
@@ -276,23 +281,105 @@ func (t *WriteTx) Add(ctx context.Context, b *Batch) error {
 		t.batches = append(t.batches, b)
 		return nil
 	}
-	stmts, err := t.db.statements(ctx, b)
-	if err != nil {
-		return err
+	for i := range b.Entries {
+		if err := t.exec(ctx, journalTable.Name, journalArgs(&b.Entries[i])); err != nil {
+			return err
+		}
 	}
-	return t.db.w.exec(ctx, stmts)
+	var lines [][]any
+	for _, r := range b.Rows {
+		if r.Table.Name == platform.LinesTable.Name {
+			lines = append(lines, r.Vals)
+			continue
+		}
+		if appendOnly(r.Table) {
+			if err := t.exec(ctx, r.Table.Name, r.Vals); err != nil {
+				return err
+			}
+			continue
+		}
+		t.key = rowKey(t.key[:0], r)
+		switch i, ok := t.seen[string(t.key)]; {
+		case !ok:
+			t.seen[string(t.key)] = -1
+			if err := t.exec(ctx, r.Table.Name, r.Vals); err != nil {
+				return err
+			}
+		case i < 0:
+			t.seen[string(t.key)] = len(t.later)
+			t.later = append(t.later, r)
+		default:
+			t.later[i] = r
+		}
+	}
+	// A settlement's ledger lines go in statements of several rows: the
+	// most numerous rows, and the only ones that measured faster so.
+	for len(lines) > 0 {
+		n := 1
+		for _, c := range lineChunks {
+			if c <= len(lines) {
+				n = c
+				break
+			}
+		}
+		args := make([]any, 0, n*len(lines[0]))
+		for _, r := range lines[:n] {
+			args = append(args, r...)
+		}
+		if err := t.execN(ctx, platform.LinesTable.Name, n, args); err != nil {
+			return err
+		}
+		lines = lines[n:]
+	}
+	return nil
 }
 
-// Commit ends the transaction; after an error nothing of it was written.
-func (t *WriteTx) Commit(ctx context.Context) error {
-	if !t.db.Postgres {
-		return t.db.w.commit(ctx)
-	}
-	stmts, err := t.db.statements(ctx, MergeBatches(t.batches))
+// lineChunks are the sizes of SQLite's multi-row ledger-line statements.
+var lineChunks = []int{16, 4, 1}
+
+func (t *WriteTx) exec(ctx context.Context, table string, args []any) error {
+	return t.execN(ctx, table, 1, args)
+}
+
+// execN inserts n rows of table, args holding their values in order.
+func (t *WriteTx) execN(ctx context.Context, table string, n int, args []any) error {
+	st, err := t.db.stmt(ctx, table, n)
 	if err != nil {
 		return err
 	}
-	return t.db.commitPipeline(ctx, stmts)
+	if _, err := st.prepared.ExecContext(ctx, args...); err != nil {
+		return fmt.Errorf("write %s %v: %w", table, args[0], err)
+	}
+	return nil
+}
+
+// appendOnly reports whether rows of t are only ever inserted, never
+// written twice.
+func appendOnly(t platform.Table) bool {
+	switch t.Name {
+	case platform.LinesTable.Name, platform.PricesTable.Name, platform.PeriodsTable.Name:
+		return true
+	}
+	return false
+}
+
+// Commit ends the transaction; after an error nothing of it was written and
+// the transaction is over.
+func (t *WriteTx) Commit(ctx context.Context) error {
+	if t.db.Postgres {
+		stmts, err := t.db.statements(ctx, MergeBatches(t.batches))
+		if err != nil {
+			return err
+		}
+		return t.db.commitPipeline(ctx, stmts)
+	}
+	for _, r := range t.later {
+		if err := t.exec(ctx, r.Table.Name, r.Vals); err != nil {
+			t.db.w.rollback()
+			return err
+		}
+	}
+	return t.db.w.commit(ctx)
 }
 
 // Rollback abandons the transaction.
@@ -314,18 +401,7 @@ func MergeBatches(bs []*Batch) *Batch {
 	for _, b := range bs {
 		out.Entries = append(out.Entries, b.Entries...)
 		for _, r := range b.Rows {
-			key = append(key[:0], r.Table.Name...)
-			for _, v := range r.Vals[:r.Table.Key] {
-				key = append(key, 0)
-				switch v := v.(type) {
-				case string:
-					key = append(key, v...)
-				case int64:
-					key = strconv.AppendInt(key, v, 10)
-				default:
-					key = fmt.Append(key, v)
-				}
-			}
+			key = rowKey(key[:0], r)
 			if i, ok := at[string(key)]; ok {
 				out.Rows[i] = r
 				continue
@@ -335,6 +411,23 @@ func MergeBatches(bs []*Batch) *Batch {
 		}
 	}
 	return out
+}
+
+// rowKey appends r's table and key to key.
+func rowKey(key []byte, r Row) []byte {
+	key = append(key, r.Table.Name...)
+	for _, v := range r.Vals[:r.Table.Key] {
+		key = append(key, 0)
+		switch v := v.(type) {
+		case string:
+			key = append(key, v...)
+		case int64:
+			key = strconv.AppendInt(key, v, 10)
+		default:
+			key = fmt.Append(key, v)
+		}
+	}
+	return key
 }
 
 // Sync makes every batch written so far durable (an fsync of SQLite's
@@ -355,24 +448,28 @@ func (db *DB) onDisk(ctx context.Context) error {
 	return db.w.onDisk(ctx)
 }
 
-// statement is one insert of a commit.
-type statement struct {
-	table    string
-	sql      string
-	prepared *sql.Stmt // SQLite only
-	args     []any
+// journalArgs is e as the journal table's columns.
+func journalArgs(e *Entry) []any {
+	var idem any
+	if e.Idem != "" {
+		idem = e.Idem
+	}
+	return []any{e.Seq, e.Env.At, e.Env.Type, e.Env.Actor, string(e.Env.Data), idem, e.Result}
 }
 
-// statements cuts a batch into statements: the journal first, then each
-// table's rows in the order the tables first appear.
+// statement is one insert of a PostgreSQL commit.
+type statement struct {
+	table string
+	sql   string
+	args  []any
+}
+
+// statements cuts a batch into PostgreSQL statements: the journal first,
+// then each table's rows in the order the tables first appear.
 func (db *DB) statements(ctx context.Context, b *Batch) ([]statement, error) {
 	jrows := make([][]any, len(b.Entries))
-	for i, e := range b.Entries {
-		var idem any
-		if e.Idem != "" {
-			idem = e.Idem
-		}
-		jrows[i] = []any{e.Seq, e.Env.At, e.Env.Type, e.Env.Actor, string(e.Env.Data), idem, e.Result}
+	for i := range b.Entries {
+		jrows[i] = journalArgs(&b.Entries[i])
 	}
 	byTable := map[string][][]any{journalTable.Name: jrows}
 	order := []string{journalTable.Name}
@@ -382,16 +479,12 @@ func (db *DB) statements(ctx context.Context, b *Batch) ([]statement, error) {
 		}
 		byTable[r.Table.Name] = append(byTable[r.Table.Name], r.Vals)
 	}
-	sizes := chunkSizesSQLite
-	if db.Postgres {
-		sizes = chunkSizes
-	}
 	var out []statement
 	for _, table := range order {
 		rows := byTable[table]
 		for len(rows) > 0 {
 			n := 1
-			for _, c := range sizes {
+			for _, c := range chunkSizes {
 				if c <= len(rows) {
 					n = c
 					break
@@ -408,7 +501,7 @@ func (db *DB) statements(ctx context.Context, b *Batch) ([]statement, error) {
 					args = append(args, r...)
 				}
 			}
-			out = append(out, statement{table: table, sql: st.sql, prepared: st.prepared, args: args})
+			out = append(out, statement{table: table, sql: st.sql, args: args})
 			rows = rows[n:]
 		}
 	}

@@ -85,15 +85,6 @@ func (w *writer) end(committed bool) {
 	w.mu.Unlock()
 }
 
-func (w *writer) exec(ctx context.Context, stmts []statement) error {
-	for _, st := range stmts {
-		if _, err := st.prepared.ExecContext(ctx, st.args...); err != nil {
-			return fmt.Errorf("write %s %v: %w", st.table, st.args[0], err)
-		}
-	}
-	return nil
-}
-
 func (w *writer) commit(ctx context.Context) error {
 	if _, err := w.conn.ExecContext(ctx, "COMMIT"); err != nil {
 		w.rollback()
