@@ -37,7 +37,7 @@ func NewMetrics() *Metrics {
 			Buckets: prometheus.ExponentialBuckets(1, 2, 11),
 		}),
 		batchCommit: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name: "greenmall_journal_commit_seconds", Help: "Group commit latency.",
+			Name: "greenmall_journal_commit_seconds", Help: "Group commit latency, from its first write to its sync.",
 			Buckets: prometheus.ExponentialBuckets(0.0001, 2, 16),
 		}),
 	}

@@ -179,7 +179,7 @@ func (s *Sequencer) rows(fx *platform.Effects) []store.Row { return rowsOf(s.p, 
 
 // rowsOf returns the read-model rows of p that the effects fx call for.
 func rowsOf(p *platform.Platform, fx *platform.Effects) []store.Row {
-	var out []store.Row
+	out := make([]store.Row, 0, 16+len(fx.Lines)+len(fx.Prices))
 	p.Changed(fx, func(t platform.Table, row []any) { out = append(out, store.Row{Table: t, Vals: row}) })
 	for _, l := range fx.Lines {
 		out = append(out, store.Row{Table: platform.LinesTable,
