@@ -65,7 +65,7 @@ func (c *sessionCache) drop(match func(Session) bool) {
 
 // CreateSession stores a new session.
 func (db *DB) CreateSession(ctx context.Context, s Session) error {
-	_, err := db.SQL.ExecContext(ctx,
+	err := db.exec(ctx,
 		"INSERT INTO sessions (token_hash, principal, created_at, expires_at, revoked) VALUES ($1,$2,$3,$4,0)",
 		s.TokenHash, s.Principal, s.CreatedAt, s.ExpiresAt)
 	if err != nil {
@@ -104,7 +104,7 @@ func (db *DB) RevokeSession(ctx context.Context, tokenHash string) error {
 	// that read the row before the update from caching it again.
 	drop := func(s Session) bool { return s.TokenHash == tokenHash }
 	db.sessions.drop(drop)
-	if _, err := db.SQL.ExecContext(ctx, "UPDATE sessions SET revoked = 1 WHERE token_hash = $1", tokenHash); err != nil {
+	if err := db.exec(ctx, "UPDATE sessions SET revoked = 1 WHERE token_hash = $1", tokenHash); err != nil {
 		return fmt.Errorf("revoke session: %w", err)
 	}
 	db.sessions.drop(drop)
@@ -115,7 +115,7 @@ func (db *DB) RevokeSession(ctx context.Context, tokenHash string) error {
 func (db *DB) RevokePrincipal(ctx context.Context, principal string) error {
 	drop := func(s Session) bool { return s.Principal == principal }
 	db.sessions.drop(drop)
-	if _, err := db.SQL.ExecContext(ctx, "UPDATE sessions SET revoked = 1 WHERE principal = $1", principal); err != nil {
+	if err := db.exec(ctx, "UPDATE sessions SET revoked = 1 WHERE principal = $1", principal); err != nil {
 		return fmt.Errorf("revoke sessions of %s: %w", principal, err)
 	}
 	db.sessions.drop(drop)

@@ -439,6 +439,15 @@ func (db *DB) Sync() error {
 	return db.w.sync()
 }
 
+// exec runs one write outside the journal and returns once it is durable.
+func (db *DB) exec(ctx context.Context, q string, args ...any) error {
+	if db.Postgres {
+		_, err := db.SQL.ExecContext(ctx, q, args...)
+		return err
+	}
+	return db.w.execDurable(ctx, q, args...)
+}
+
 // onDisk waits until everything a query that has just run could have seen
 // is durable, so no answer shows a write that a power loss could undo.
 func (db *DB) onDisk(ctx context.Context) error {

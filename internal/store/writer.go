@@ -163,3 +163,21 @@ func (w *writer) onDisk(ctx context.Context) error {
 	w.stMu.Unlock()
 	return nil
 }
+
+// execDurable runs one statement in a transaction of its own on the writer
+// connection and returns once it is durable. Writes outside the journal
+// (sessions) go this way so that they queue behind the journal's
+// transactions instead of polling for SQLite's write lock, which the
+// writer holds for most of the time under load.
+func (w *writer) execDurable(ctx context.Context, q string, args ...any) error {
+	w.mu.Lock()
+	w.stMu.Lock()
+	w.begun++
+	w.stMu.Unlock()
+	_, err := w.conn.ExecContext(ctx, q, args...)
+	w.end(err == nil)
+	if err != nil {
+		return err
+	}
+	return w.sync()
+}

@@ -69,3 +69,44 @@ func TestQueriesWaitForSync(t *testing.T) {
 		t.Fatalf("after the rollback: %v", err)
 	}
 }
+
+// A session is written on the journal's writer connection: it queues behind
+// an open journal transaction instead of polling for SQLite's lock, and is
+// durable when CreateSession returns.
+func TestSessionWriteQueuesBehindJournal(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "gm.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	tx, err := db.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		done <- db.CreateSession(ctx, Session{TokenHash: "h1", Principal: "m:m1", CreatedAt: 1, ExpiresAt: 1 << 40})
+	}()
+	select {
+	case err := <-done:
+		t.Fatalf("the session was written while a journal transaction was open: %v", err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	db.w.stMu.Lock()
+	synced, begun := db.w.synced, db.w.begun
+	db.w.stMu.Unlock()
+	if synced != begun {
+		t.Fatalf("after CreateSession %d of %d writes are synced", synced, begun)
+	}
+	db.sessions.drop(func(Session) bool { return true })
+	if s, err := db.Session(ctx, "h1", 2); err != nil || s.Principal != "m:m1" {
+		t.Fatalf("session read back: %+v %v", s, err)
+	}
+}
