@@ -8,7 +8,7 @@ import (
 	"github.com/greenmall/greenmall/internal/platform"
 )
 
-// MergeBatches keeps every journal entry in order and the last version of
+// mergeBatches keeps every journal entry in order and the last version of
 // a read-model row written by more than one batch.
 func TestMergeBatches(t *testing.T) {
 	row := func(tbl platform.Table, vals ...any) Row { return Row{Table: tbl, Vals: vals} }
@@ -19,7 +19,7 @@ func TestMergeBatches(t *testing.T) {
 		row(platform.BalancesTable, "m1:available", int64(7)), row(platform.MembersTable, "m10", "c"),
 		row(platform.LinesTable, int64(1), int64(1), "y"), row(platform.MembersTable, "m1", "b"),
 	}}
-	got := MergeBatches([]*Batch{b1, b2})
+	got := mergeBatches([]*Batch{b1, b2})
 	var seqs []int64
 	for _, e := range got.Entries {
 		seqs = append(seqs, e.Seq)
@@ -32,7 +32,7 @@ func TestMergeBatches(t *testing.T) {
 	if fmt.Sprint(seqs) != "[1 2 3]" || strings.Join(rows, " ") != strings.Join(want, " ") {
 		t.Fatalf("merged entries %v, rows %v; want %v", seqs, rows, want)
 	}
-	if one := MergeBatches([]*Batch{b1}); one != b1 {
+	if one := mergeBatches([]*Batch{b1}); one != b1 {
 		t.Fatal("a single batch is not passed through")
 	}
 }

@@ -314,24 +314,9 @@ func (t *WriteTx) Add(ctx context.Context, b *Batch) error {
 	}
 	// A settlement's ledger lines go in statements of several rows: the
 	// most numerous rows, and the only ones that measured faster so.
-	for len(lines) > 0 {
-		n := 1
-		for _, c := range lineChunks {
-			if c <= len(lines) {
-				n = c
-				break
-			}
-		}
-		args := make([]any, 0, n*len(lines[0]))
-		for _, r := range lines[:n] {
-			args = append(args, r...)
-		}
-		if err := t.execN(ctx, platform.LinesTable.Name, n, args); err != nil {
-			return err
-		}
-		lines = lines[n:]
-	}
-	return nil
+	return chunks(lines, lineChunks, func(n int, args []any) error {
+		return t.execN(ctx, platform.LinesTable.Name, n, args)
+	})
 }
 
 // lineChunks are the sizes of SQLite's multi-row ledger-line statements.
@@ -367,7 +352,7 @@ func appendOnly(t platform.Table) bool {
 // the transaction is over.
 func (t *WriteTx) Commit(ctx context.Context) error {
 	if t.db.Postgres {
-		stmts, err := t.db.statements(ctx, MergeBatches(t.batches))
+		stmts, err := t.db.statements(ctx, mergeBatches(t.batches))
 		if err != nil {
 			return err
 		}
@@ -389,9 +374,9 @@ func (t *WriteTx) Rollback() {
 	}
 }
 
-// MergeBatches joins batches into one, keeping only the last version of a
+// mergeBatches joins batches into one, keeping only the last version of a
 // read-model row written more than once.
-func MergeBatches(bs []*Batch) *Batch {
+func mergeBatches(bs []*Batch) *Batch {
 	if len(bs) == 1 {
 		return bs[0]
 	}
@@ -490,31 +475,46 @@ func (db *DB) statements(ctx context.Context, b *Batch) ([]statement, error) {
 	}
 	var out []statement
 	for _, table := range order {
-		rows := byTable[table]
-		for len(rows) > 0 {
-			n := 1
-			for _, c := range chunkSizes {
-				if c <= len(rows) {
-					n = c
-					break
-				}
-			}
+		err := chunks(byTable[table], chunkSizes, func(n int, args []any) error {
 			st, err := db.stmt(ctx, table, n)
 			if err != nil {
-				return nil, err
-			}
-			args := rows[0]
-			if n > 1 {
-				args = make([]any, 0, n*len(rows[0]))
-				for _, r := range rows[:n] {
-					args = append(args, r...)
-				}
+				return err
 			}
 			out = append(out, statement{table: table, sql: st.sql, args: args})
-			rows = rows[n:]
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
 	}
 	return out, nil
+}
+
+// chunks cuts rows into statements of the largest of sizes (descending,
+// ending in 1) that the rows left fill, and calls fn with each one's row
+// count and values in order.
+func chunks(rows [][]any, sizes []int, fn func(n int, args []any) error) error {
+	for len(rows) > 0 {
+		n := 1
+		for _, c := range sizes {
+			if c <= len(rows) {
+				n = c
+				break
+			}
+		}
+		args := rows[0]
+		if n > 1 {
+			args = make([]any, 0, n*len(rows[0]))
+			for _, r := range rows[:n] {
+				args = append(args, r...)
+			}
+		}
+		if err := fn(n, args); err != nil {
+			return err
+		}
+		rows = rows[n:]
+	}
+	return nil
 }
 
 // commitPipeline sends the statements to PostgreSQL as one batch: pgx

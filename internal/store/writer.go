@@ -59,15 +59,20 @@ func (w *writer) close() {
 // begin opens a transaction on the writer connection; it holds the writer
 // until commit or rollback.
 func (w *writer) begin(ctx context.Context) error {
-	w.mu.Lock()
-	w.stMu.Lock()
-	w.begun++
-	w.stMu.Unlock()
+	w.start()
 	if _, err := w.conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
 		w.end(false)
 		return fmt.Errorf("begin write: %w", err)
 	}
 	return nil
+}
+
+// start takes the writer for a new write and counts it as begun.
+func (w *writer) start() {
+	w.mu.Lock()
+	w.stMu.Lock()
+	w.begun++
+	w.stMu.Unlock()
 }
 
 // end releases the writer. A write that committed waits for the next sync;
@@ -77,9 +82,7 @@ func (w *writer) end(committed bool) {
 	w.stMu.Lock()
 	w.written = w.begun
 	if !committed && w.synced == w.begun-1 {
-		w.synced = w.begun
-		close(w.moved)
-		w.moved = make(chan struct{})
+		w.setSynced(w.begun)
 	}
 	w.stMu.Unlock()
 	w.mu.Unlock()
@@ -111,12 +114,17 @@ func (w *writer) sync() error {
 	}
 	w.stMu.Lock()
 	if upto > w.synced {
-		w.synced = upto
-		close(w.moved)
-		w.moved = make(chan struct{})
+		w.setSynced(upto)
 	}
 	w.stMu.Unlock()
 	return nil
+}
+
+// setSynced moves synced to n and wakes the waiting queries; stMu is held.
+func (w *writer) setSynced(n int64) {
+	w.synced = n
+	close(w.moved)
+	w.moved = make(chan struct{})
 }
 
 func (w *writer) fsyncWAL() error {
@@ -170,10 +178,7 @@ func (w *writer) onDisk(ctx context.Context) error {
 // transactions instead of polling for SQLite's write lock, which the
 // writer holds for most of the time under load.
 func (w *writer) execDurable(ctx context.Context, q string, args ...any) error {
-	w.mu.Lock()
-	w.stMu.Lock()
-	w.begun++
-	w.stMu.Unlock()
+	w.start()
 	_, err := w.conn.ExecContext(ctx, q, args...)
 	w.end(err == nil)
 	if err != nil {

@@ -14,11 +14,7 @@ import (
 // power loss could undo is served.
 func TestQueriesWaitForSync(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "gm.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openSQLite(t)
 	tx, err := db.Begin(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -75,11 +71,7 @@ func TestQueriesWaitForSync(t *testing.T) {
 // durable when CreateSession returns.
 func TestSessionWriteQueuesBehindJournal(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "gm.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openSQLite(t)
 	tx, err := db.Begin(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -109,4 +101,15 @@ func TestSessionWriteQueuesBehindJournal(t *testing.T) {
 	if s, err := db.Session(ctx, "h1", 2); err != nil || s.Principal != "m:m1" {
 		t.Fatalf("session read back: %+v %v", s, err)
 	}
+}
+
+// openSQLite opens a new SQLite store for one test.
+func openSQLite(t *testing.T) *DB {
+	t.Helper()
+	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "gm.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
 }
