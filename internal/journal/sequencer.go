@@ -1,7 +1,8 @@
 // Package journal is the server's write path: one sequencer goroutine
-// applies commands to the platform state machine in order, writes each
-// batch's journal rows and read-model rows in one database transaction
-// (group commit), and answers the callers only after that commit.
+// applies commands to the platform state machine in order, the batches'
+// journal rows and read-model rows are written in shared database
+// transactions (group commit), and the callers are answered only after
+// their transaction is durable.
 package journal
 
 import (
@@ -46,12 +47,13 @@ type reply struct {
 
 // Sequencer owns the platform state.
 //
-// It runs as a three-stage pipeline: the sequencer goroutine applies batch
-// N+2 to the state while the committer goroutine writes batch N+1 and the
-// syncer makes batch N durable (on SQLite, an fsync of the write-ahead log),
-// so the state machine, the database's work and the disk flush overlap. Answers, including refusals, go
-// out in journal order and only after their batch (and every batch before
-// it) is durable. Readers never wait for a commit to take the lock; instead
+// It runs as a three-stage pipeline: the sequencer goroutine applies
+// batches to the state; the committer goroutine writes them into an open
+// transaction and commits it whenever the syncer is idle; the syncer makes
+// the committed transaction durable (on SQLite, an fsync of the write-ahead
+// log). So the state machine, the database's work and the disk flush
+// overlap. Answers, including refusals, go out in journal order and only
+// after their batch (and every batch before it) is durable. Readers never wait for a commit to take the lock; instead
 // Read holds its answer back until what it saw is durable.
 type Sequencer struct {
 	db      *store.DB
@@ -169,13 +171,10 @@ func (s *Sequencer) load(ctx context.Context) error {
 	s.p, s.seq, s.lastAt, s.idem = p, n, lastAt, idem
 	if n == 0 {
 		// A new journal: write the initial plan's read model row.
-		return s.db.Commit(ctx, &store.Batch{Rows: s.rows(&platform.Effects{Plans: true})})
+		return s.db.Commit(ctx, &store.Batch{Rows: rowsOf(s.p, &platform.Effects{Plans: true})})
 	}
 	return nil
 }
-
-// rows returns the read-model rows the effects fx call for.
-func (s *Sequencer) rows(fx *platform.Effects) []store.Row { return rowsOf(s.p, fx) }
 
 // rowsOf returns the read-model rows of p that the effects fx call for.
 func rowsOf(p *platform.Platform, fx *platform.Effects) []store.Row {
@@ -380,7 +379,7 @@ func (s *Sequencer) apply(batch []*request) *pending {
 	}
 	if len(b.Entries) > 0 {
 		fx := s.p.TakeEffects()
-		b.Rows = s.rows(&fx)
+		b.Rows = rowsOf(s.p, &fx)
 	}
 	return pd
 }
@@ -400,8 +399,8 @@ func (s *Sequencer) commit() {
 				s.failed(cur, err)
 			} else {
 				cur.last = lastSeq(cur.group)
+				s.handOver(cur)
 			}
-			s.handOver(cur)
 			tx, cur = nil, nil
 		}
 		if in == nil && cur == nil {
@@ -433,7 +432,8 @@ func (s *Sequencer) commit() {
 	}
 }
 
-// maxGroup bounds the batches merged into one write.
+// maxGroup bounds the applied batches the committer takes in one round (and
+// sizes the queues between the stages).
 const maxGroup = 64
 
 // add writes group into tx, opening it if need be. Batches applied to a
@@ -477,15 +477,15 @@ func (s *Sequencer) add(tx *store.WriteTx, cur *written, group []*pending) (*sto
 	}
 	if err != nil {
 		s.failed(cur, err)
-		s.handOver(cur)
 		return nil, nil
 	}
 	return tx, cur
 }
 
-// failed refuses the groups of a write that did not happen. The in-memory
-// state is ahead of the journal: it is rebuilt from what was written, and
-// every batch applied after these is refused too.
+// failed refuses the groups of a write that did not happen and hands them
+// to the syncer to be answered in order. The in-memory state is ahead of
+// the journal: it is rebuilt from what was written, and every batch applied
+// after these is refused too.
 func (s *Sequencer) failed(w *written, err error) {
 	slog.Error("group commit failed; reloading from the journal", "err", err)
 	s.reload(err)
@@ -494,7 +494,7 @@ func (s *Sequencer) failed(w *written, err error) {
 			pd.fail(err)
 		}
 	}
-	w.last = 0
+	s.handOver(w)
 }
 
 func lastSeq(group []*pending) int64 {

@@ -31,10 +31,7 @@ func BenchmarkSequencerLifecycle(b *testing.B) {
 
 func benchSequencer(b *testing.B, db *store.DB) {
 	ctx := context.Background()
-	p0 := plan.Default()
-	p0.Platform.ReturnWindowDays = 0
-	p0.InviteRequiresActive = false
-	s, err := Open(ctx, db, Config{Plan: p0})
+	s, err := Open(ctx, db, Config{Plan: benchPlan()})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -48,17 +45,7 @@ func benchSequencer(b *testing.B, db *store.DB) {
 		json.Unmarshal(res, &m) //nolint:errcheck // nil answers leave m nil
 		return m
 	}
-	root := do("sys", platform.Register{Phone: "13000000000", PasswordHash: "h", Code: "ROOT0000"})["id"].(string)
-	prod := do("op:op1", platform.ProductPut{Name: "礼包", PriceFen: 100000, Stock: 1_000_000_000, Profile: "gift", Gift: true, Active: true})["id"].(string)
-	sp := do("op:op1", platform.ServicePointCreate{Name: "店", Owner: root, Region: "110101"})["id"].(string)
-	do("op:op1", platform.StockAllot{ServicePoint: sp, Product: prod, Qty: 500_000_000})
-	const clients = 64
-	members := make([]string, clients)
-	for i := range members {
-		members[i] = do("sys", platform.Register{Phone: fmt.Sprintf("1310000%04d", i), PasswordHash: "h",
-			Code: fmt.Sprintf("C%07d", i), InvitedBy: "ROOT0000"})["id"].(string)
-		do("gateway", platform.WalletTopUp{Member: members[i], AmountFen: 100_000_000_000, GatewayTxn: "bench-" + members[i]})
-	}
+	root, prod, sp, members := benchSetup(64, do)
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	b.ResetTimer()
@@ -76,4 +63,30 @@ func benchSequencer(b *testing.B, db *store.DB) {
 	}
 	wg.Wait()
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "orders/s")
+}
+
+// benchPlan is the lifecycle benchmarks' plan: an order settles at pickup,
+// and anybody may invite.
+func benchPlan() *plan.Plan {
+	p := plan.Default()
+	p.Platform.ReturnWindowDays = 0
+	p.InviteRequiresActive = false
+	return p
+}
+
+// benchSetup makes, through do, the lifecycle benchmarks' platform: a root
+// member who runs a service point stocked with a gift package, and n
+// members invited by the root with money in their wallets.
+func benchSetup(n int, do func(actor string, c platform.Cmd) map[string]any) (root, prod, sp string, members []string) {
+	root = do("sys", platform.Register{Phone: "13000000000", PasswordHash: "h", Code: "ROOT0000"})["id"].(string)
+	prod = do("op:op1", platform.ProductPut{Name: "礼包", PriceFen: 100000, Stock: 1_000_000_000, Profile: "gift", Gift: true, Active: true})["id"].(string)
+	sp = do("op:op1", platform.ServicePointCreate{Name: "店", Owner: root, Region: "110101"})["id"].(string)
+	do("op:op1", platform.StockAllot{ServicePoint: sp, Product: prod, Qty: 500_000_000})
+	members = make([]string, n)
+	for i := range members {
+		members[i] = do("sys", platform.Register{Phone: fmt.Sprintf("1310000%04d", i), PasswordHash: "h",
+			Code: fmt.Sprintf("C%07d", i), InvitedBy: "ROOT0000"})["id"].(string)
+		do("gateway", platform.WalletTopUp{Member: members[i], AmountFen: 100_000_000_000, GatewayTxn: "bench-" + members[i]})
+	}
+	return root, prod, sp, members
 }

@@ -3,11 +3,9 @@ package journal
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"testing"
 	"time"
 
-	"github.com/greenmall/greenmall/internal/plan"
 	"github.com/greenmall/greenmall/internal/platform"
 	"github.com/greenmall/greenmall/internal/store"
 )
@@ -31,10 +29,7 @@ func BenchmarkWriteTx(b *testing.B) {
 
 func benchWriteTx(b *testing.B, db *store.DB) {
 	ctx := context.Background()
-	p0 := plan.Default()
-	p0.Platform.ReturnWindowDays = 0
-	p0.InviteRequiresActive = false
-	p := platform.New(p0)
+	p := platform.New(benchPlan())
 	var seq int64
 	at := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC).UnixMilli()
 	var batch store.Batch
@@ -61,17 +56,8 @@ func benchWriteTx(b *testing.B, db *store.DB) {
 		batch = store.Batch{}
 		return out
 	}
-	root := apply("sys", platform.Register{Phone: "13000000000", PasswordHash: "h", Code: "ROOT0000"})["id"].(string)
-	prod := apply("op:op1", platform.ProductPut{Name: "礼包", PriceFen: 100000, Stock: 1_000_000_000, Profile: "gift", Gift: true, Active: true})["id"].(string)
-	sp := apply("op:op1", platform.ServicePointCreate{Name: "店", Owner: root, Region: "110101"})["id"].(string)
-	apply("op:op1", platform.StockAllot{ServicePoint: sp, Product: prod, Qty: 500_000_000})
 	const members = 64
-	ids := make([]string, members)
-	for i := range ids {
-		ids[i] = apply("sys", platform.Register{Phone: fmt.Sprintf("1310000%04d", i), PasswordHash: "h",
-			Code: fmt.Sprintf("C%07d", i), InvitedBy: "ROOT0000"})["id"].(string)
-		apply("gateway", platform.WalletTopUp{Member: ids[i], AmountFen: 100_000_000_000, GatewayTxn: "bench-" + ids[i]})
-	}
+	root, prod, sp, ids := benchSetup(members, apply)
 	if err := db.Commit(ctx, take()); err != nil {
 		b.Fatal(err)
 	}
