@@ -20,7 +20,6 @@ import (
 
 	"github.com/greenmall/greenmall/internal/api"
 	"github.com/greenmall/greenmall/internal/journal"
-	"github.com/greenmall/greenmall/internal/plan"
 	"github.com/greenmall/greenmall/internal/platform"
 	"github.com/greenmall/greenmall/internal/store"
 )
@@ -41,17 +40,6 @@ func openDB(ctx context.Context, dsn, data string) (*store.DB, error) {
 	return store.Open(ctx, dsn)
 }
 
-func loadPlan(file string) (*plan.Plan, error) {
-	if file == "" {
-		return plan.Default(), nil
-	}
-	data, err := os.ReadFile(file)
-	if err != nil {
-		return nil, err
-	}
-	return plan.Parse(data, file)
-}
-
 func runServe(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -68,7 +56,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
 	slog.SetDefault(log)
-	p0, err := loadPlan(*planFile)
+	p0, _, err := loadPlanFile(*planFile)
 	if err != nil {
 		fmt.Fprintf(stderr, "greenmall serve: plan: %v\n", err)
 		return 2
@@ -212,7 +200,7 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	p0, err := loadPlan(*planFile)
+	p0, _, err := loadPlanFile(*planFile)
 	if err != nil {
 		fmt.Fprintf(stderr, "greenmall verify: plan: %v\n", err)
 		return 2
