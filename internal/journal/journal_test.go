@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -161,6 +162,18 @@ func TestJourneyRestartVerify(t *testing.T) {
 			}
 			if len(rep.Differences) == 0 {
 				t.Fatal("verify missed a tampered balance")
+			}
+			// So is a journal that used an idempotency key twice, which no
+			// index refuses any more (migration 4): the sequencer does.
+			if _, err := db.SQL.ExecContext(ctx, "UPDATE journal SET idem = $1 WHERE seq = $2", "m:"+root+"|k1", seq); err != nil {
+				t.Fatal(err)
+			}
+			rep, err = Verify(ctx, db, p0, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.ContainsFunc(rep.Differences, func(d string) bool { return strings.Contains(d, "idempotency key") }) {
+				t.Fatalf("verify missed a repeated idempotency key: %q", rep.Differences)
 			}
 		})
 	}

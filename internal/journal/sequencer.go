@@ -159,8 +159,8 @@ func (s *Sequencer) load(ctx context.Context) error {
 	var lastAt int64
 	p, n, err := Replay(ctx, s.db, s.plan, s.regions, func(e store.Entry, p *platform.Platform) error {
 		p.TakeEffects()
-		if e.Idem != "" {
-			idem[e.Idem] = json.RawMessage(e.Result)
+		if _, seen := idem[e.Idem]; e.Idem != "" && !seen {
+			idem[e.Idem] = json.RawMessage(e.Result) // a repeat gets the first answer
 		}
 		lastAt = e.Env.At
 		return nil

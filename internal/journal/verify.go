@@ -28,13 +28,21 @@ func (r *Report) diff(format string, args ...any) {
 // Verify replays the journal of db from empty and checks every read-model
 // table against the replayed state, and the ledger's invariants: every
 // command's lines balance per unit, balances are the sums of the lines, no
-// member balance is negative.
+// member balance is negative, no idempotency key is used twice.
 func Verify(ctx context.Context, db *store.DB, p0 *plan.Plan, regions platform.Regions) (*Report, error) {
 	rep := &Report{}
 	var lines []platform.LedgerLine
 	var prices []platform.PricePoint
 	var periods []string
+	keys := map[string]int64{} // idempotency key → the entry that first used it
 	p, n, err := Replay(ctx, db, p0, regions, func(e store.Entry, p *platform.Platform) error {
+		if e.Idem != "" {
+			if first, ok := keys[e.Idem]; ok {
+				rep.diff("journal %d: idempotency key %q already used by entry %d", e.Seq, e.Idem, first)
+			} else {
+				keys[e.Idem] = e.Seq
+			}
+		}
 		fx := p.TakeEffects()
 		lines = append(lines, fx.Lines...)
 		prices = append(prices, fx.Prices...)

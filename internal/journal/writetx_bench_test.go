@@ -33,7 +33,7 @@ func benchWriteTx(b *testing.B, db *store.DB) {
 	var seq int64
 	at := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC).UnixMilli()
 	var batch store.Batch
-	apply := func(actor string, c platform.Cmd) map[string]any {
+	apply := func(actor, idem string, c platform.Cmd) map[string]any {
 		seq++
 		at++
 		res, err := p.Apply(seq, at, actor, c)
@@ -45,7 +45,7 @@ func benchWriteTx(b *testing.B, db *store.DB) {
 			b.Fatal(err)
 		}
 		raw, _ := json.Marshal(res)
-		batch.Entries = append(batch.Entries, store.Entry{Seq: seq, Env: env, Result: string(raw)})
+		batch.Entries = append(batch.Entries, store.Entry{Seq: seq, Env: env, Idem: idem, Result: string(raw)})
 		var m map[string]any
 		json.Unmarshal(raw, &m) //nolint:errcheck // nil answers leave m nil
 		return m
@@ -57,7 +57,7 @@ func benchWriteTx(b *testing.B, db *store.DB) {
 		return out
 	}
 	const members = 64
-	root, prod, sp, ids := benchSetup(members, apply)
+	root, prod, sp, ids := benchSetup(members, func(actor string, c platform.Cmd) map[string]any { return apply(actor, "", c) })
 	if err := db.Commit(ctx, take()); err != nil {
 		b.Fatal(err)
 	}
@@ -77,11 +77,11 @@ func benchWriteTx(b *testing.B, db *store.DB) {
 			m++
 			switch step[i] {
 			case 0:
-				order[i] = apply("m:"+ids[i], platform.OrderCreate{Member: ids[i], Items: []platform.Item{{Product: prod, Qty: 1}}, Pickup: sp, PickupCode: "123456"})["id"].(string)
+				order[i] = apply("m:"+ids[i], "", platform.OrderCreate{Member: ids[i], Items: []platform.Item{{Product: prod, Qty: 1}}, Pickup: sp, PickupCode: "123456"})["id"].(string)
 			case 1:
-				apply("m:"+ids[i], platform.OrderPay{Order: order[i], Method: "wallet"})
+				apply("m:"+ids[i], "m:"+ids[i]+"|pay-"+order[i], platform.OrderPay{Order: order[i], Method: "wallet"})
 			case 2:
-				apply("m:"+root, platform.OrderPickup{Order: order[i], Code: "123456", Staff: root})
+				apply("m:"+root, "m:"+root+"|pick-"+order[i], platform.OrderPickup{Order: order[i], Code: "123456", Staff: root})
 				settled++
 			}
 			step[i] = (step[i] + 1) % 3

@@ -14,7 +14,7 @@ import (
 )
 
 // A store made by the first schema, with journal entries, ledger lines and
-// prices in it, migrates to the second with every row intact, and then
+// prices in it, migrates to the latest schema with every row intact, and then
 // takes commits, on SQLite and on PostgreSQL.
 func TestMigrationKeepsRows(t *testing.T) {
 	ctx := context.Background()
@@ -68,8 +68,9 @@ func TestMigrationKeepsRows(t *testing.T) {
 			}
 			defer db.Close()
 			var seqs []int64
-			if err := db.LoadJournal(ctx, func(e Entry) error { seqs = append(seqs, e.Seq); return nil }); err != nil || len(seqs) != 2 {
-				t.Fatalf("journal after migration: %v, %v", seqs, err)
+			var idems []string
+			if err := db.LoadJournal(ctx, func(e Entry) error { seqs, idems = append(seqs, e.Seq), append(idems, e.Idem); return nil }); err != nil || len(seqs) != 2 || idems[1] != "op:op1|k" {
+				t.Fatalf("journal after migration: %v %q, %v", seqs, idems, err)
 			}
 			lines, err := db.ReadTable(ctx, platform.LinesTable)
 			if err != nil || len(lines) != 2 || lines[1][3] != "platform:escrow" {

@@ -64,7 +64,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	prov, err := goose.NewProvider(dialect, db.SQL, sub, goose.WithGoMigrations(writePath(db.Postgres)))
+	prov, err := goose.NewProvider(dialect, db.SQL, sub, goose.WithGoMigrations(writePath(db.Postgres), journalIdem(db.Postgres)))
 	if err != nil {
 		db.SQL.Close()
 		return nil, fmt.Errorf("migrations: %w", err)
