@@ -529,15 +529,18 @@ func (s *Sequencer) sync(done chan<- struct{}) {
 				s.obs.Batch(w.size, time.Since(w.start))
 			}
 		}
-		for _, pd := range w.group {
-			for i, r := range pd.reqs {
-				r.done <- pd.replies[i]
-			}
-		}
+		// Wake the committer before the requests: goroutines run in the
+		// order they were woken, and the committer, waiting to commit what
+		// it wrote meanwhile, is the one everything else waits for.
 		s.syncing.Add(-1)
 		select {
 		case s.synced <- struct{}{}:
 		default: // a wake-up is already waiting
+		}
+		for _, pd := range w.group {
+			for i, r := range pd.reqs {
+				r.done <- pd.replies[i]
+			}
 		}
 	}
 }
