@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -65,6 +66,12 @@ func (w *writer) begin(ctx context.Context) error {
 		return fmt.Errorf("begin write: %w", err)
 	}
 	return nil
+}
+
+// raw runs f with the writer connection's driver connection, for the write
+// path's statements (WriteTx.execN).
+func (w *writer) raw(f func(dc driver.Conn) error) error {
+	return w.conn.Raw(func(c any) error { return f(c.(driver.Conn)) })
 }
 
 // start takes the writer for a new write and counts it as begun.
