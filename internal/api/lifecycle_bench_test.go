@@ -26,7 +26,7 @@ import (
 //	go test -run '^$' -bench OrderLifecycle -benchtime 20000x ./internal/api/
 //	GREENMALL_TEST_PG=postgres://postgres@127.0.0.1:5432/test go test -run '^$' -bench OrderLifecycle/postgres -benchtime 20000x ./internal/api/
 //
-// GREENMALL_BENCH_CLIENTS sets the number of clients (64 by default);
+// GREENMALL_BENCH_CLIENTS sets the number of clients (128 by default);
 // GREENMALL_BENCH_CPUPROFILE names a file for a CPU profile of the timed
 // part. Each client is one keep-alive connection driven by benchConn.
 func BenchmarkOrderLifecycle(b *testing.B) {
@@ -45,7 +45,7 @@ func benchLifecycle(b *testing.B, kind string) {
 	p.Platform.ReturnWindowDays = 0
 	p.InviteRequiresActive = false
 	ts := newBenchServer(b, kind, p)
-	clients := 64
+	clients := 128
 	if v := os.Getenv("GREENMALL_BENCH_CLIENTS"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
