@@ -138,6 +138,20 @@ func TestJourneyRestartVerify(t *testing.T) {
 			submit(t, s, op, platform.WithdrawPaid{ID: "w1", TransferRef: "T1"})
 			submit(t, s, op, platform.PeriodClose{Period: "2026-11-01"})
 
+			// The writer hands row values to the SQLite driver unconverted
+			// (store.WriteTx.execN): every one must be an int64 or a string.
+			s.Read(func(p *platform.Platform) {
+				p.EachRow(func(tb platform.Table, row []any) {
+					for i, v := range row {
+						switch v.(type) {
+						case int64, string:
+						default:
+							t.Errorf("%s.%s: a %T", tb.Name, tb.Cols[i], v)
+						}
+					}
+				})
+			})
+
 			seq := s.Seq()
 			s2 := restartSame(t, s, db, Config{Plan: p0, Clock: clock.now})
 			// The idempotency key survives the restart.
