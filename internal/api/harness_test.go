@@ -24,7 +24,7 @@ import (
 
 // testServer is the real server over HTTP on a real database.
 type testServer struct {
-	t     *testing.T
+	t     testing.TB
 	URL   string
 	DB    *store.DB
 	Seq   *journal.Sequencer
@@ -60,19 +60,19 @@ func openTestDB(tb testing.TB, kind string) *store.DB {
 
 // newTestServer starts a server with plan p (the default plan with no
 // return window when nil) and a super operator "admin".
-func newTestServer(t *testing.T, kind string, p *plan.Plan) *testServer {
+func newTestServer(t testing.TB, kind string, p *plan.Plan) *testServer {
 	return newTestServerClock(t, kind, p, nil)
 }
 
 // newTestServerClock is newTestServer with the server's and the journal's
 // clock (time.Now when nil).
-func newTestServerClock(t *testing.T, kind string, p *plan.Plan, clock func() time.Time) *testServer {
+func newTestServerClock(t testing.TB, kind string, p *plan.Plan, clock func() time.Time) *testServer {
 	t.Helper()
 	return newTestServerWith(t, kind, p, clock, true)
 }
 
 // newTestServerWith is newTestServerClock with the sandbox gateway on or off.
-func newTestServerWith(t *testing.T, kind string, p *plan.Plan, clock func() time.Time, sandbox bool) *testServer {
+func newTestServerWith(t testing.TB, kind string, p *plan.Plan, clock func() time.Time, sandbox bool) *testServer {
 	t.Helper()
 	ctx := context.Background()
 	db := openTestDB(t, kind)

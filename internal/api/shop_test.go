@@ -37,7 +37,7 @@ func (ts *testServer) shopOrderStatus(id string) string {
 }
 
 // sandboxPath turns a payment_url into a path on the test server.
-func shopSandboxPath(t *testing.T, url string) string {
+func shopSandboxPath(t testing.TB, url string) string {
 	t.Helper()
 	p, ok := strings.CutPrefix(url, "http://test")
 	if !ok || !strings.HasPrefix(p, "/sandbox/pay/") {
