@@ -51,7 +51,12 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	periodEvery := fs.Duration("period-check", time.Minute, "how often to check whether a daily period is due")
 	tickEvery := fs.Duration("settle-check", 10*time.Second, "how often to settle orders whose return window has passed")
 	sandbox := fs.Bool("sandbox-gateway", true, "serve the sandbox payment gateway, which pays without moving money (development; set false in production)")
+	window := idemWindowFlag(fs)
 	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *window <= 0 {
+		fmt.Fprintln(stderr, "greenmall serve: --idempotency-window must be positive")
 		return 2
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
@@ -70,7 +75,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	}
 	defer db.Close()
 	metrics := api.NewMetrics()
-	seq, err := journal.Open(ctx, db, journal.Config{Plan: p0, Regions: api.Regions{}, Observer: metrics})
+	seq, err := journal.Open(ctx, db, journal.Config{Plan: p0, Regions: api.Regions{}, Observer: metrics, IdemWindow: *window})
 	if err != nil {
 		fmt.Fprintf(stderr, "greenmall serve: recover: %v\n", err)
 		return 1
@@ -197,7 +202,12 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 	dsn := fs.String("db", "", "database: a postgres:// URL or an SQLite file")
 	data := fs.String("data", "greenmall-data", "data folder, when --db is not given")
 	planFile := fs.String("plan", "", "the initial plan the server was started with")
+	window := idemWindowFlag(fs)
 	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *window <= 0 {
+		fmt.Fprintln(stderr, "greenmall verify: --idempotency-window must be positive")
 		return 2
 	}
 	p0, _, err := loadPlanFile(*planFile)
@@ -212,7 +222,7 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	defer db.Close()
-	rep, err := journal.Verify(ctx, db, p0, api.Regions{})
+	rep, err := journal.Verify(ctx, db, p0, api.Regions{}, *window)
 	if err != nil {
 		fmt.Fprintf(stderr, "greenmall verify: %v\n", err)
 		return 1
@@ -227,4 +237,11 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "verify OK: %d commands, %d ledger lines; every read model and ledger invariant matches the journal\n", rep.Entries, rep.Lines)
 	return 0
+}
+
+// idemWindowFlag is how long the server remembers an idempotency key; verify
+// takes the same, to tell a key reused after its window from a repeat.
+func idemWindowFlag(fs *flag.FlagSet) *time.Duration {
+	return fs.Duration("idempotency-window", journal.DefaultIdemWindow,
+		"how long a request's Idempotency-Key is remembered after its first use")
 }

@@ -206,7 +206,7 @@ func (ts *testServer) operatorToken(role string) string {
 // verify checks the store against the journal.
 func (ts *testServer) verify() {
 	ts.t.Helper()
-	rep, err := journal.Verify(context.Background(), ts.DB, ts.Plan, Regions{})
+	rep, err := journal.Verify(context.Background(), ts.DB, ts.Plan, Regions{}, 0)
 	if err != nil {
 		ts.t.Fatal(err)
 	}

@@ -289,7 +289,7 @@ func buildOpenAPI() oaJS {
 		}
 		if rt.idem {
 			params = append(params, oaJS{"name": "Idempotency-Key", "in": "header", "required": true,
-				"description": "1 to 128 characters; a repeat gets the first answer", "schema": oaJS{"type": "string"}})
+				"description": "1 to 128 characters; a repeat within the server's idempotency window (24 hours by default) gets the first answer and changes nothing", "schema": oaJS{"type": "string"}})
 		}
 		if params != nil {
 			op["parameters"] = params

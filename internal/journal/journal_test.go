@@ -159,7 +159,7 @@ func TestJourneyRestartVerify(t *testing.T) {
 			if err != nil || string(r3) != string(r1) || s2.Seq() != seq {
 				t.Fatalf("repeat after restart: %s %v, seq %d", r3, err, s2.Seq())
 			}
-			rep, err := Verify(ctx, db, p0, nil)
+			rep, err := Verify(ctx, db, p0, nil, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -170,7 +170,7 @@ func TestJourneyRestartVerify(t *testing.T) {
 			if _, err := db.SQL.ExecContext(ctx, "UPDATE members SET available = available + 1 WHERE id = $1", root); err != nil {
 				t.Fatal(err)
 			}
-			rep, err = Verify(ctx, db, p0, nil)
+			rep, err = Verify(ctx, db, p0, nil, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -182,7 +182,7 @@ func TestJourneyRestartVerify(t *testing.T) {
 			if _, err := db.SQL.ExecContext(ctx, "UPDATE journal SET idem = $1 WHERE seq = $2", "m:"+root+"|k1", seq); err != nil {
 				t.Fatal(err)
 			}
-			rep, err = Verify(ctx, db, p0, nil)
+			rep, err = Verify(ctx, db, p0, nil, 0)
 			if err != nil {
 				t.Fatal(err)
 			}

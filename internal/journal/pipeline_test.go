@@ -86,7 +86,7 @@ func testCommitFailure(t *testing.T, db *store.DB) {
 	// The sequencer still works, and a restart sees the same state.
 	submit(t, s, "m:"+ids[0], platform.MemberUpdate{Member: ids[0], Name: "after"})
 	restartSame(t, s, db, Config{Plan: p0})
-	rep, err := Verify(ctx, db, p0, nil)
+	rep, err := Verify(ctx, db, p0, nil, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

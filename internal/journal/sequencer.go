@@ -67,7 +67,8 @@ type Sequencer struct {
 	seq    int64 // applied, durable or not
 	gen    uint64
 	lastAt int64
-	idem   map[string]json.RawMessage // "<actor>|<key>" → first answer
+	idem   *idemKeys
+	window time.Duration
 
 	durMu   sync.Mutex
 	durable int64         // the last durable seq
@@ -106,11 +107,14 @@ type Config struct {
 	Regions  platform.Regions // area code checker; nil accepts any well-formed code
 	Clock    func() time.Time // time.Now when nil
 	Observer Observer         // may be nil
+	// IdemWindow is how long an idempotency key is remembered after its
+	// first use (DefaultIdemWindow when zero).
+	IdemWindow time.Duration
 }
 
 // Open loads the journal of db, replays it and starts the sequencer.
 func Open(ctx context.Context, db *store.DB, cfg Config) (*Sequencer, error) {
-	s := &Sequencer{db: db, plan: cfg.Plan, regions: cfg.Regions, clock: cfg.Clock, obs: cfg.Observer,
+	s := &Sequencer{db: db, plan: cfg.Plan, regions: cfg.Regions, clock: cfg.Clock, obs: cfg.Observer, window: cfg.IdemWindow,
 		in: make(chan *request, 4096), commits: make(chan *pending, maxGroup), writes: make(chan *written, maxGroup), synced: make(chan struct{}, 1),
 		stop: make(chan struct{}), closed: make(chan struct{}), durCh: make(chan struct{})}
 	if s.clock == nil {
@@ -155,12 +159,13 @@ func Replay(ctx context.Context, db *store.DB, p0 *plan.Plan, regions platform.R
 }
 
 func (s *Sequencer) load(ctx context.Context) error {
-	idem := map[string]json.RawMessage{}
+	idem := newIdemKeys(s.window)
 	var lastAt int64
 	p, n, err := Replay(ctx, s.db, s.plan, s.regions, func(e store.Entry, p *platform.Platform) error {
 		p.TakeEffects()
-		if _, seen := idem[e.Idem]; e.Idem != "" && !seen {
-			idem[e.Idem] = json.RawMessage(e.Result) // a repeat gets the first answer
+		if e.Idem != "" {
+			idem.expire(e.Env.At)
+			idem.add(e.Idem, json.RawMessage(e.Result), e.Env.At)
 		}
 		lastAt = e.Env.At
 		return nil
@@ -337,17 +342,18 @@ func (s *Sequencer) apply(batch []*request) *pending {
 	pd := &pending{reqs: batch, replies: make([]reply, len(batch)), batch: &store.Batch{}, gen: s.gen}
 	b := pd.batch
 	for i, r := range batch {
-		if r.idem != "" {
-			// The first answer, durable or in a batch ahead of this one
-			// (answers go out in order, so it is durable before this one is).
-			if res, ok := s.idem[r.idem]; ok {
-				pd.replies[i] = reply{result: res}
-				continue
-			}
-		}
 		at := s.clock().UnixMilli()
 		if at < s.lastAt {
 			at = s.lastAt // the journal's time never runs backwards
+		}
+		if r.idem != "" {
+			s.idem.expire(at)
+			// The first answer, durable or in a batch ahead of this one
+			// (answers go out in order, so it is durable before this one is).
+			if res, ok := s.idem.get(r.idem); ok {
+				pd.replies[i] = reply{result: res}
+				continue
+			}
 		}
 		res, err := s.p.Apply(s.seq+1, at, r.actor, r.cmd)
 		if s.obs != nil {
@@ -374,7 +380,7 @@ func (s *Sequencer) apply(batch []*request) *pending {
 		b.Entries = append(b.Entries, store.Entry{Seq: s.seq, Env: env, Idem: r.idem, Result: string(result)})
 		pd.replies[i] = reply{seq: s.seq, result: result}
 		if r.idem != "" {
-			s.idem[r.idem] = result
+			s.idem.add(r.idem, result, at)
 		}
 	}
 	if len(b.Entries) > 0 {

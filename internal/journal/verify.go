@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/greenmall/greenmall/internal/plan"
 	"github.com/greenmall/greenmall/internal/platform"
@@ -28,19 +29,24 @@ func (r *Report) diff(format string, args ...any) {
 // Verify replays the journal of db from empty and checks every read-model
 // table against the replayed state, and the ledger's invariants: every
 // command's lines balance per unit, balances are the sums of the lines, no
-// member balance is negative, no idempotency key is used twice.
-func Verify(ctx context.Context, db *store.DB, p0 *plan.Plan, regions platform.Regions) (*Report, error) {
+// member balance is negative, no idempotency key is used twice within the
+// window the server remembers keys for (DefaultIdemWindow when zero).
+func Verify(ctx context.Context, db *store.DB, p0 *plan.Plan, regions platform.Regions, idemWindow time.Duration) (*Report, error) {
 	rep := &Report{}
 	var lines []platform.LedgerLine
 	var prices []platform.PricePoint
 	var periods []string
-	keys := map[string]int64{} // idempotency key → the entry that first used it
+	if idemWindow <= 0 {
+		idemWindow = DefaultIdemWindow
+	}
+	type use struct{ seq, at int64 }
+	keys := map[string]use{} // idempotency key → its latest first use
 	p, n, err := Replay(ctx, db, p0, regions, func(e store.Entry, p *platform.Platform) error {
 		if e.Idem != "" {
-			if first, ok := keys[e.Idem]; ok {
-				rep.diff("journal %d: idempotency key %q already used by entry %d", e.Seq, e.Idem, first)
+			if first, ok := keys[e.Idem]; ok && e.Env.At-first.at < idemWindow.Milliseconds() {
+				rep.diff("journal %d: idempotency key %q already used by entry %d", e.Seq, e.Idem, first.seq)
 			} else {
-				keys[e.Idem] = e.Seq
+				keys[e.Idem] = use{e.Seq, e.Env.At}
 			}
 		}
 		fx := p.TakeEffects()
