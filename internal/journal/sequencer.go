@@ -53,8 +53,9 @@ type reply struct {
 // the committed transaction durable (on SQLite, an fsync of the write-ahead
 // log). So the state machine, the database's work and the disk flush
 // overlap. Answers, including refusals, go out in journal order and only
-// after their batch (and every batch before it) is durable. Readers never wait for a commit to take the lock; instead
-// Read holds its answer back until what it saw is durable.
+// after their batch (and every batch before it) is durable. Readers never
+// wait for a commit to take the lock; instead Read holds its answer back
+// until what it saw is durable.
 type Sequencer struct {
 	db      *store.DB
 	plan    *plan.Plan
@@ -65,7 +66,7 @@ type Sequencer struct {
 	mu     sync.RWMutex // held to apply; readers share it
 	p      *platform.Platform
 	seq    int64 // applied, durable or not
-	gen    uint64
+	gen    uint64 // bumped by reload, in the committer goroutine only
 	lastAt int64
 	idem   *idemKeys
 	window time.Duration
@@ -445,7 +446,10 @@ const maxGroup = 64
 // add writes group into tx, opening it if need be. Batches applied to a
 // state that a failed write has since discarded are refused.
 func (s *Sequencer) add(tx *store.WriteTx, cur *written, group []*pending) (*store.WriteTx, *written) {
-	gen := s.genNow()
+	// Only this goroutine changes gen (reload, from failed), so it reads it
+	// without the state lock, which the apply goroutine holds for a whole
+	// batch.
+	gen := s.gen
 	var live []*store.Batch
 	for _, pd := range group {
 		if pd.gen != gen {
@@ -555,12 +559,6 @@ func (pd *pending) fail(err error) {
 	for i := range pd.replies {
 		pd.replies[i] = reply{err: fmt.Errorf("journal: not saved, retry: %w", err)}
 	}
-}
-
-func (s *Sequencer) genNow() uint64 {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return s.gen
 }
 
 // reload replaces the state with the journal's after a failed commit.
