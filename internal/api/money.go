@@ -85,10 +85,10 @@ type ledgerLine struct {
 
 func (s *Server) walletLedger(w http.ResponseWriter, r *http.Request) {
 	page, limit, ok := paging(w, r)
-	offset := (page - 1) * limit
 	if !ok {
 		return
 	}
+	offset := (page - 1) * limit
 	rows, total, err := s.DB.MemberLedger(r.Context(), principalOf(r).Member, limit, offset)
 	if err != nil {
 		s.fail(w, r, err)
@@ -388,10 +388,10 @@ func (s *Server) withdrawCreate(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) withdrawList(w http.ResponseWriter, r *http.Request, f store.WithdrawalFilter) {
 	page, limit, ok := paging(w, r)
-	offset := (page - 1) * limit
 	if !ok {
 		return
 	}
+	offset := (page - 1) * limit
 	rows, total, err := s.DB.Withdrawals(r.Context(), f, limit, offset)
 	if err != nil {
 		s.fail(w, r, err)

@@ -65,7 +65,7 @@ type Sequencer struct {
 
 	mu     sync.RWMutex // held to apply; readers share it
 	p      *platform.Platform
-	seq    int64 // applied, durable or not
+	seq    int64  // applied, durable or not
 	gen    uint64 // bumped by reload, in the committer goroutine only
 	lastAt int64
 	idem   *idemKeys

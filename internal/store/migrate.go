@@ -46,18 +46,7 @@ func writePath(postgres bool) *goose.Migration {
 		`CREATE INDEX journal_actor ON journal (actor, seq) WHERE actor LIKE 'op:%'`,
 		`DROP INDEX members_phone`,
 	}
-	stmts := sqlite
-	if postgres {
-		stmts = pg
-	}
-	return goose.NewGoMigration(2, &goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
-		for _, q := range stmts {
-			if _, err := tx.ExecContext(ctx, q); err != nil {
-				return fmt.Errorf("migration 2: %w", err)
-			}
-		}
-		return nil
-	}}, nil)
+	return dialectMigration(2, postgres, sqlite, pg)
 }
 
 // journalIdem is migration 4: the journal's idempotency keys lose their
@@ -77,14 +66,20 @@ func journalIdem(postgres bool) *goose.Migration {
 		`CREATE INDEX journal_actor ON journal (actor, seq) WHERE actor LIKE 'op:%'`,
 	}
 	pg := []string{`ALTER TABLE journal DROP CONSTRAINT journal_idem_key`}
+	return dialectMigration(4, postgres, sqlite, pg)
+}
+
+// dialectMigration is migration version: the statements of the store's
+// dialect, run in one transaction.
+func dialectMigration(version int64, postgres bool, sqlite, pg []string) *goose.Migration {
 	stmts := sqlite
 	if postgres {
 		stmts = pg
 	}
-	return goose.NewGoMigration(4, &goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
+	return goose.NewGoMigration(version, &goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
 		for _, q := range stmts {
 			if _, err := tx.ExecContext(ctx, q); err != nil {
-				return fmt.Errorf("migration 4: %w", err)
+				return fmt.Errorf("migration %d: %w", version, err)
 			}
 		}
 		return nil

@@ -177,9 +177,8 @@ type stmtKey struct {
 
 // chunkSizes are the statement sizes a batch is cut into on PostgreSQL: few
 // enough distinct statements to keep them all prepared, large enough that a
-// big batch takes few round trips. SQLite runs in-process, so there is no
-// round trip to save, and its driver binds parameters in time quadratic in
-// their number: there every row is its own statement (WriteTx.Add).
+// big batch takes few round trips. SQLite runs in-process, with no round
+// trip to save: there only ledger lines share statements (lineChunks).
 var chunkSizes = []int{64, 16, 4, 1}
 
 // stmt returns the statement inserting n rows of table: its SQL, and on
