@@ -44,15 +44,34 @@ func FuzzWriteRequests(f *testing.F) {
 		tok := map[string]string{"member": root.Token, "operator": ts.Admin}[rt.auth]
 		targets = append(targets, target{rt.method, ids.Replace(rt.path), tok})
 	}
-	valid := []string{
-		fmt.Sprintf(`{"items":[{"product":%q,"qty":1}],"pickup":%q}`, pid, sp),
-		`{"method":"wallet"}`, `{"amount_fen":20000,"account":"支付宝 138"}`, `{"upt":1000}`,
-		fmt.Sprintf(`{"order":%q,"code":"123456"}`, oid), `{"reason":"x"}`, `{"level":"V1"}`,
+	// A valid body for each route (its path after the replacements), so
+	// that the seeds reach the commands and not only the decoder.
+	valid := map[string]string{
+		"/api/orders":                                fmt.Sprintf(`{"items":[{"product":%q,"qty":1}],"pickup":%q}`, pid, sp),
+		"/api/orders/" + oid + "/pay":                `{"method":"wallet"}`,
+		"/api/staff/pickup":                          fmt.Sprintf(`{"order":%q,"code":"123456"}`, oid),
+		"/api/withdrawals":                           `{"amount_fen":20000,"account":"支付宝 138"}`,
+		"/api/points/sell/preview":                   `{"upt":1000}`,
+		"/api/points/sell":                           `{"upt":1000}`,
+		"/api/wallet/topups":                         `{"amount_fen":10000}`,
+		"/api/me":                                    `{"name":"新名字"}`,
+		"/api/members/register":                      fmt.Sprintf(`{"phone":"13912345678","password":"password-1","invite_code":%q}`, root.Code),
+		"/api/admin/products":                        `{"name":"茶","price_fen":1000,"stock":5,"profile":"gift","active":true}`,
+		"/api/admin/products/" + pid:                 `{"name":"礼包","price_fen":39900,"stock":900,"profile":"gift","gift":true,"active":true}`,
+		"/api/admin/withdrawals/" + wid + "/approve": `{}`,
+		"/api/admin/withdrawals/" + wid + "/paid":    `{"transfer_ref":"T1"}`,
+		"/api/admin/members/" + other.ID + "/shares": `{"shares":2}`,
+		"/api/admin/service-points":                  fmt.Sprintf(`{"name":"二号店","owner":%q,"region":"110101"}`, root.ID),
+		"/api/admin/service-points/" + sp + "/stock": fmt.Sprintf(`{"product":%q,"qty":5}`, pid),
+		"/api/admin/region-agents":                   fmt.Sprintf(`{"member":%q,"tier":"district","code":"110101"}`, other.ID),
+		"/api/admin/periods/close":                   `{"period":"2026-10-31"}`,
 	}
-	for i := range targets {
+	for i, tg := range targets {
 		f.Add(uint8(i), []byte(`{}`))
 		f.Add(uint8(i), []byte(`{"a":`))
-		f.Add(uint8(i), []byte(valid[i%len(valid)]))
+		if v, ok := valid[tg.path]; ok {
+			f.Add(uint8(i), []byte(v))
+		}
 	}
 
 	var n int
